@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what it needs, then lint, types and tests.
+# Services (Redis, the nx-27017 MongoDB-wire server, loopback HTTP servers) are started by the test session.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --with-test-services
+.venv/bin/ruff check twin_crawler tests benchmarks
+.venv/bin/mypy twin_crawler
+exec .venv/bin/python -m pytest "$@"

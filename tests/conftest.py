@@ -1,0 +1,247 @@
+"""Test session services: loopback HTTP servers, an nx-27017 (MongoDB wire protocol) server process, Redis.
+
+Services are started by the session on free loopback ports and stopped afterwards. Nothing here talks to a
+public host.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+# ---------------------------------------------------------------- loopback HTTP
+@dataclass
+class Reply:
+    """What the loopback server answers for a path."""
+
+    body: bytes | str = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "text/html; charset=utf-8"
+
+
+Route = Reply | Callable[[BaseHTTPRequestHandler], Reply]
+
+
+class LoopbackSite:
+    """A threaded HTTP server on 127.0.0.1:<free port> answering from a route map; counts hits per path."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: Counter[str] = Counter()
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                site.hits[self.path] += 1
+                site.requests.append((self.path, dict(self.headers.items())))
+                route = site.routes.get(self.path) or site.routes.get(self.path.split("?", 1)[0])
+                reply = route(self) if callable(route) else route
+                if reply is None:
+                    reply = Reply(b"not found", status=404, content_type="text/plain")
+                body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                if "Content-Length" not in reply.headers:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def add(self, path: str, body: bytes | str | Route = b"", **kwargs: Any) -> str:
+        """Serve ``body`` (or a Reply / callable) at ``path``; returns the absolute URL."""
+        self.routes[path] = body if isinstance(body, Reply) or callable(body) else Reply(body, **kwargs)
+        return self.url + path
+
+    def add_file(self, path: str, file: Path, **kwargs: Any) -> str:
+        return self.add(path, file.read_bytes(), **kwargs)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site() -> Iterator[LoopbackSite]:
+    s = LoopbackSite()
+    yield s
+    s.close()
+
+
+# ---------------------------------------------------------------- nx-27017 / MongoDB
+class NxServer:
+    """An nx-27017 server process (MongoDB wire protocol over SQLite) on a free loopback port."""
+
+    def __init__(self, workdir: Path, port: int | None = None) -> None:
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> NxServer:
+        exe = shutil.which("nx-27017", path=str(VENV_BIN)) or shutil.which("nx-27017")
+        if exe is None:
+            raise RuntimeError("nx-27017 is not installed; run the README's test command (it installs the dev extra)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [exe, "--host", "127.0.0.1", "-p", str(self.port), "--data-dir", str(self.workdir / "data"),
+             "--log-file", str(self.workdir / "nx.log"), "--pid-file", str(self.workdir / "nx.pid")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+    def uri(self, database: str = "twin") -> str:
+        return f"mongodb://127.0.0.1:{self.port}/{database}"
+
+
+@pytest.fixture(scope="session")
+def nx_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NxServer]:
+    server = NxServer(tmp_path_factory.mktemp("nx")).start()
+    yield server
+    server.stop()
+
+
+def unique_db() -> str:
+    return "t" + uuid.uuid4().hex[:12]
+
+
+BACKENDS = ["embedded", "nx"] + (["mongodb"] if os.environ.get("TWIN_TEST_MONGODB_URI") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """Environment selecting one warehouse backend, isolated per test (fresh file or fresh database)."""
+    env = {"TWIN_DATA_DIR": str(tmp_path / "data")}
+    if request.param == "nx":
+        env["TWIN_MONGODB_URI"] = request.getfixturevalue("nx_server").uri(unique_db())
+    elif request.param == "mongodb":
+        base = os.environ["TWIN_TEST_MONGODB_URI"].rstrip("/")
+        env["TWIN_MONGODB_URI"] = f"{base.split('?')[0].rsplit('/', 1)[0] if base.count('/') > 2 else base}/{unique_db()}"
+    return env
+
+
+@pytest.fixture
+def open_backend(backend_env: dict[str, str]) -> Callable[[], Any]:
+    """Opens the warehouse ``backend_env`` selects (as the crawler would)."""
+    from twin_crawler.warehouse import open_warehouse
+
+    def _open() -> Any:
+        return open_warehouse(backend_env.get("TWIN_MONGODB_URI"), data_dir=backend_env["TWIN_DATA_DIR"])
+
+    return _open
+
+
+# ---------------------------------------------------------------- Redis
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on a free loopback port (installed by the README's test command)."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("redis-server is not installed; run the README's test command (scripts/test.sh installs it)")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+# ---------------------------------------------------------------- running crawls
+@dataclass
+class CrawlResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def report(self) -> str:
+        return self.stderr.split("twin-crawler run report", 1)[-1] if "twin-crawler run report" in self.stderr else ""
+
+
+def crawl(spider: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+          settings: str = "twin_crawler.settings.local", timeout: float = 300) -> CrawlResult:
+    """``scrapy crawl <spider> <args>`` in a subprocess (a fresh reactor each time), as a user runs it."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
+    full_env.update({"SCRAPY_SETTINGS_MODULE": settings, "PYTHONPATH": str(ROOT)})
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [str(VENV_BIN / "scrapy"), "crawl", spider, *args], cwd=cwd or ROOT, env=full_env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+    return CrawlResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def run_crawl() -> Callable[..., CrawlResult]:
+    return crawl
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium (installed by the README's test command)."""
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail("chromium is not installed; run the README's test command (it apt-installs chromium)")
+    return path

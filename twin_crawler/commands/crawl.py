@@ -1,0 +1,47 @@
+"""``scrapy crawl`` with a preflight: bad arguments and an unreachable warehouse give one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from twin_crawler.arguments import ArgumentError
+from twin_crawler.secrets import scrub
+from twin_crawler.warehouse import WarehouseError, from_settings
+
+from . import EXIT_USAGE, EXIT_WAREHOUSE, fail
+
+
+class Command(ScrapyCrawl):
+    """Run a spider; arguments, links and the warehouse are checked before the engine starts."""
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name, e.g. scrapy crawl twin -a config=FILE")
+        assert self.crawler_process is not None and self.settings is not None
+        loader = self.crawler_process.spider_loader
+        try:
+            spider_cls = loader.load(args[0])
+        except KeyError:
+            fail(f"unknown spider {args[0]!r}; available: {', '.join(sorted(loader.list()))}")
+            self.exitcode = EXIT_USAGE
+            return
+        preflight = getattr(spider_cls, "preflight", None)
+        if preflight is not None:
+            try:
+                warehouse = from_settings(self.settings)
+                try:
+                    preflight(opts.spargs, self.settings, warehouse)
+                finally:
+                    warehouse.close()
+            except ArgumentError as exc:
+                fail(scrub(str(exc)))
+                self.exitcode = EXIT_USAGE
+                return
+            except WarehouseError as exc:
+                fail(f"{scrub(str(exc))} (set TWIN_MONGODB_URI to a reachable MongoDB, or unset it for the embedded warehouse)")
+                self.exitcode = EXIT_WAREHOUSE
+                return
+        super().run(args, opts)

@@ -1,0 +1,1 @@
+"""Scrapy extensions: the run report (and, optionally, Prometheus metrics)."""

@@ -1,0 +1,89 @@
+"""The run report: per platform and domain, how every link ended; printed, kept in ``runs``, and in stats."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from twin_crawler.ledger import PENDING, STATES, Ledger
+from twin_crawler.secrets import scrub
+from twin_crawler.warehouse import WarehouseError, for_crawler, release
+
+logger = logging.getLogger(__name__)
+COLUMNS = (*STATES, PENDING)
+
+
+def render_table(ledger: Ledger) -> str:
+    """A fixed-width table: one row per (platform, domain), one column per state with any count."""
+    rows: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for (platform, domain, state), count in ledger.counts().items():
+        rows[(platform, domain)][state] = count
+    used = [c for c in COLUMNS if any(c in r for r in rows.values())] or ["new"]
+    header = ["platform", "domain", *used, "total"]
+    body = [
+        [platform, domain, *(str(r.get(c, 0)) for c in used), str(sum(r.values()))]
+        for (platform, domain), r in sorted(rows.items())
+    ]
+    totals = ledger.totals()
+    body.append(["all", "", *(str(totals.get(c, 0)) for c in used), str(sum(totals.values()))])
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in [header, *body]]
+    reasons = ledger.reasons()
+    if reasons:
+        lines.append("reasons: " + ", ".join(f"{s}/{r}={n}" for (s, r), n in sorted(reasons.items())))
+    return "\n".join(lines)
+
+
+class RunReport:
+    """At spider close: publish ``twin/links/...`` stats, print the table, store the run in ``runs``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.started = datetime.now(UTC)
+        self.print_table = crawler.settings.getbool("TWIN_REPORT_PRINT", True)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReport:
+        return cls(crawler)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        ledger: Ledger | None = getattr(spider, "ledger", None)
+        if ledger is None:
+            return
+        ledger.publish()
+        table = render_table(ledger)
+        if self.print_table:
+            print(f"twin-crawler run report ({spider.name}, {reason}):\n{table}", file=sys.stderr, flush=True)
+        logger.info("run report:\n%s", table)
+        stats = self.crawler.stats
+        assert stats is not None
+        twin_stats = {k: v for k, v in stats.get_stats().items() if k.startswith("twin/")}
+        run = {
+            "spider": spider.name,
+            "job": getattr(spider, "_job", None),
+            "author_full_name": getattr(getattr(spider, "args", None), "user", None),
+            "started_at": self.started,
+            "finished_at": datetime.now(UTC),
+            "finish_reason": reason,
+            "totals": dict(ledger.totals()),
+            "rows": [
+                {"platform": p, "domain": d, "state": s, "count": n} for (p, d, s), n in sorted(ledger.counts().items())
+            ],
+            "reasons": [{"state": s, "reason": r, "count": n} for (s, r), n in sorted(ledger.reasons().items())],
+            "stats": {k.replace(".", "_"): v for k, v in twin_stats.items()},
+        }
+        try:
+            for_crawler(self.crawler).insert("runs", run)
+        except (WarehouseError, Exception) as exc:  # the report must never hide the crawl's own result
+            logger.error("could not store the run report: %s", scrub(str(exc)))
+
+    def engine_stopped(self) -> None:
+        release(self.crawler)

@@ -1,0 +1,26 @@
+"""Typed items: strict pydantic models adapted by itemadapter."""
+
+from .article import Article, ArticleContent
+from .author import Author, name_key, normalise_name, split_full_name
+from .base import PLATFORMS, Document, Platform
+from .post import Post, PostContent
+from .repository import Repository, SkippedFile
+
+ITEM_TYPES: tuple[type[Document], ...] = (Article, Post, Repository)
+
+__all__ = [
+    "ITEM_TYPES",
+    "PLATFORMS",
+    "Article",
+    "ArticleContent",
+    "Author",
+    "Document",
+    "Platform",
+    "Post",
+    "PostContent",
+    "Repository",
+    "SkippedFile",
+    "name_key",
+    "normalise_name",
+    "split_full_name",
+]

@@ -1,0 +1,40 @@
+"""The author every document is keyed to."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import StrictModel
+
+
+def normalise_name(name: str) -> str:
+    """Collapse whitespace; the display form of a full name."""
+    return " ".join(name.split())
+
+
+def name_key(name: str) -> str:
+    """Case-insensitive identity of a full name."""
+    return normalise_name(name).casefold()
+
+
+def split_full_name(name: str) -> tuple[str, str]:
+    """First/last name the way the LLM-Engineers-Handbook splits them (last token is the last name)."""
+    tokens = normalise_name(name).split(" ")
+    if len(tokens) == 1:
+        return tokens[0], tokens[0]
+    return " ".join(tokens[:-1]), tokens[-1]
+
+
+class Author(StrictModel):
+    """A person in ``users``; the Handbook reads ``first_name``/``last_name``."""
+
+    id: str
+    """UUID string (``_id`` in the warehouse)."""
+    full_name: str
+    """Whitespace-normalised full name."""
+    first_name: str
+    """All but the last token of the name."""
+    last_name: str
+    """Last token of the name."""
+    handles: dict[str, str] = Field(default_factory=dict)
+    """Platform -> handle remembered from earlier runs (medium, substack, github, linkedin)."""

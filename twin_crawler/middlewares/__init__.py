@@ -1,0 +1,1 @@
+"""Downloader middlewares: block detection, SSRF guard, retries."""

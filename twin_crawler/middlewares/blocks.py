@@ -1,0 +1,59 @@
+"""Central block detection: a challenge/authwall/999 response never reaches a parser."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+
+from twin_crawler.pages.blocks import block_reason
+
+logger = logging.getLogger(__name__)
+
+
+class Blocked(IgnoreRequest):
+    """The response was a block page; ``twin_reason`` says which kind."""
+
+    def __init__(self, reason: str, url: str) -> None:
+        super().__init__(f"blocked ({reason}): {url}")
+        self.twin_reason = reason
+
+
+class BlockDetectionMiddleware:
+    """Turns block pages into ``blocked`` ledger records. A request may opt into a browser retry: when the
+    browser integration is enabled (``TWIN_BROWSER_RETRY``), a blocked plain request is retried once with
+    ``meta["playwright"] = True``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.browser_retry = crawler.settings.getbool("TWIN_BROWSER_RETRY", False)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BlockDetectionMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.meta.get("twin_allow_status") and response.status in request.meta["twin_allow_status"]:
+            return response
+        body = response.text if isinstance(response, TextResponse) else ""
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        reason = block_reason(response.status, headers, body, response.url)
+        if reason is None:
+            return response
+        if reason == "http-429" or (reason == "http-403" and request.meta.get("twin_retry_403")):
+            return response  # rate limits are the retry middleware's business
+        stats = self.crawler.stats
+        assert stats is not None
+        if self.browser_retry and not request.meta.get("playwright") and request.meta.get("twin_browser_ok", True):
+            stats.inc_value("twin/blocked/browser_retry")
+            logger.info("blocked (%s) at %s: retrying in the browser", reason, response.url)
+            return request.replace(meta={**request.meta, "playwright": True}, dont_filter=True)
+        stats.inc_value(f"twin/blocked/{reason}")
+        spider = self.crawler.spider
+        link = request.meta.get("twin_link")
+        ledger = getattr(spider, "ledger", None)
+        if link and ledger is not None:
+            ledger.record(link, "blocked", platform=request.meta.get("twin_platform", "article"), reason=reason)
+        raise Blocked(reason, response.url)

@@ -1,0 +1,1 @@
+"""Pure page parsers: (url, body) -> items or URLs. Nothing here imports scrapy."""

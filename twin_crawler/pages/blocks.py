@@ -1,0 +1,67 @@
+"""Recognise block, challenge, login-wall and empty JavaScript-shell pages (never stored as content)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+CHALLENGE_TITLES = re.compile(
+    r"<title>\s*(just a moment\.*|attention required!?|access denied|verify you are human|please wait\.*|"
+    r"ddos-guard|one more step)\s*(\||-|</title>)",
+    re.IGNORECASE,
+)
+CHALLENGE_MARKERS = (
+    "cf-browser-verification", "challenge-platform", "cf_chl_opt", "__cf_chl_", "cf-challenge",
+    "_Incapsula_Resource", "px-captcha",
+)
+BLOCK_TEXT = re.compile(
+    r"^\s*(just a moment\.*|verify you are human.*|checking (if the site connection is secure|your browser).*|"
+    r"enable javascript and cookies to continue|please enable (javascript|cookies).*|"
+    r"this site requires javascript.*|you need to enable javascript to run this app\.?)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+AUTHWALL_PATHS = ("/authwall", "/login", "/uas/login", "/checkpoint/", "/signup")
+BLOCK_STATUSES = frozenset({403, 429, 999})
+
+
+def header(headers: Mapping[str, str], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return ""
+
+
+def block_reason(status: int, headers: Mapping[str, str], body: str, url: str = "") -> str | None:
+    """Why a response is a block/challenge page, or None when it is real content."""
+    if header(headers, "cf-mitigated").lower() == "challenge":
+        return "cloudflare-challenge"
+    head = body[:20000]
+    if CHALLENGE_TITLES.search(head) or any(m in head for m in CHALLENGE_MARKERS):
+        return "challenge-page"
+    if status == 999:
+        return "status-999"
+    path = re.sub(r"^[a-z]+://[^/]+", "", url.lower())
+    if "linkedin.com" in url.lower() and path.startswith(AUTHWALL_PATHS):
+        return "authwall"
+    if status in BLOCK_STATUSES:
+        return f"http-{status}"
+    if is_empty_js_shell(body):
+        return "javascript-shell"
+    return None
+
+
+def is_empty_js_shell(body: str) -> bool:
+    """A page whose visible text is only an 'enable JavaScript' notice (a client-rendered app shell)."""
+    if len(body) > 200_000:
+        return False
+    text = re.sub(r"(?is)<(script|style|noscript|template)\b.*?</\1>", " ", body)
+    text = re.sub(r"(?s)<[^>]+>", " ", text)
+    words = text.split()
+    has_notice = re.search(r"(?i)(enable|requires?) javascript", body) is not None
+    return has_notice and len(words) < 40
+
+
+def looks_blocked(text: str) -> bool:
+    """A safety net on extracted text: block-page sentences where an article should be."""
+    head = text[:2000]
+    return bool(BLOCK_TEXT.search(head)) and len(text.split()) < 200

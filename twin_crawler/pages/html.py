@@ -1,0 +1,134 @@
+"""Shared, safe HTML helpers for page parsers: parsing, meta tags, JSON-LD, dates."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+MAX_HTML_BYTES = 8 * 1024 * 1024  # parsers refuse larger documents (a page is never that big; a bomb may be)
+
+
+class PageError(ValueError):
+    """A page the parser cannot read (not HTML, empty, too large)."""
+
+
+def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
+    """Parse HTML leniently, refusing empty and oversized input; no network, no entities."""
+    if len(html) > MAX_HTML_BYTES:
+        raise PageError(f"page larger than {MAX_HTML_BYTES} bytes")
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    html = html.replace("\x00", "")
+    if not html.strip():
+        raise PageError("empty page")
+    parser = lxml.html.HTMLParser(remove_comments=True, no_network=True, huge_tree=False)
+    try:
+        tree = lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise PageError(f"not HTML: {exc}") from None
+    if tree is None:
+        raise PageError("not HTML")
+    return tree
+
+
+def meta(tree: lxml.html.HtmlElement, *names: str) -> str | None:
+    """The first non-empty ``<meta name|property=...>`` value (``content=`` or ``value=``) among ``names``."""
+    for name in names:
+        for el in tree.xpath("//meta[@property=$n or @name=$n or @itemprop=$n]", n=name):
+            value = (el.get("content") or el.get("value") or "").strip()
+            if value:
+                return value
+    return None
+
+
+def json_ld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, ``@graph`` members flattened; broken blocks are skipped."""
+    objects: list[dict[str, Any]] = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        stack = data if isinstance(data, list) else [data]
+        for obj in stack:
+            if isinstance(obj, dict):
+                objects.append(obj)
+                graph = obj.get("@graph")
+                if isinstance(graph, list):
+                    objects.extend(g for g in graph if isinstance(g, dict))
+    return objects
+
+
+def ld_types(obj: dict[str, Any]) -> set[str]:
+    value = obj.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {str(v) for v in values if v}
+
+
+def iter_ld(tree: lxml.html.HtmlElement, types: set[str]) -> Iterator[dict[str, Any]]:
+    for obj in json_ld(tree):
+        if ld_types(obj) & types:
+            yield obj
+
+
+def person_name(value: Any) -> str | None:
+    """Name from a JSON-LD ``author`` (string, Person, or list of them)."""
+    if isinstance(value, list):
+        names = [n for n in (person_name(v) for v in value) if n]
+        return ", ".join(names) if names else None
+    if isinstance(value, dict):
+        name = value.get("name")
+        return str(name).strip() if name else None
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """ISO 8601 (with or without time/zone), epoch seconds or milliseconds -> aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 10_000_000_000 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    if re.fullmatch(r"\d{10,13}", text):
+        return parse_datetime(int(text))
+    text = re.sub(r"Z$", "+00:00", text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            parsed = parsedate_to_datetime(str(value))
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def html_language(tree: lxml.html.HtmlElement) -> str | None:
+    """Two-letter language from ``<html lang>``, ``og:locale`` or ``content-language``."""
+    candidates = [tree.get("lang"), tree.get("xml:lang"), meta(tree, "og:locale", "content-language", "language")]
+    for value in candidates:
+        if value:
+            match = re.match(r"([A-Za-z]{2,3})\b", value.strip())
+            if match:
+                return match.group(1).lower()
+    return None
+
+
+def canonical_url(tree: lxml.html.HtmlElement) -> str | None:
+    hrefs = tree.xpath("//link[@rel='canonical']/@href")
+    return str(hrefs[0]).strip() if hrefs else None

@@ -1,0 +1,77 @@
+"""Validate and clean every item; compute its content hash and near-duplicate fingerprint."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from twin_crawler.items import Article, Document, Post, name_key
+from twin_crawler.pages.blocks import looks_blocked
+from twin_crawler.text import collapse_blank_lines, content_hash, fingerprint, normalise_text
+from twin_crawler.warehouse import for_crawler
+
+logger = logging.getLogger(__name__)
+
+
+class Dropped(DropItem):
+    """A drop with a machine-readable reason (``twin/dropped/<reason>``) for the run report."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")
+        self.reason = reason
+
+
+def drop(crawler: Crawler, item: Document, reason: str, message: str) -> Dropped:
+    """Record ``item`` as dropped for ``reason`` and return the exception to raise."""
+    ledger = getattr(crawler.spider, "ledger", None)
+    if ledger is not None:
+        ledger.record(item.link, "dropped", platform=item.platform, reason=reason)
+    crawler.stats.inc_value(f"twin/dedup/dropped/{reason}")
+    return Dropped(reason, f"{reason}: {item.link} ({message})")
+
+
+class CleanPipeline:
+    """Refuses what is not a typed document, normalises text fields, fills ``author_id`` and the hashes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._authors: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Document):
+            raise DropItem(f"not a twin-crawler item: {type(item).__name__}")
+        self._clean_text(item)
+        text = item.text_for_hash()
+        words = normalise_text(text)
+        if not words:
+            raise drop(self.crawler, item, "empty", "no text")
+        if looks_blocked(text):
+            raise drop(self.crawler, item, "block-page", "text is a block/challenge page")
+        item.content_hash = content_hash(text)
+        item.fingerprint = fingerprint(text)
+        if item.author_id is None:
+            item.author_id = self._author_id(item.author_full_name)
+        return item
+
+    @staticmethod
+    def _clean_text(item: Document) -> None:
+        if isinstance(item, Article):
+            item.content.Content = collapse_blank_lines(item.content.Content)
+            item.content.Title = " ".join(item.content.Title.split())
+            item.content.Subtitle = " ".join(item.content.Subtitle.split())
+        elif isinstance(item, Post):
+            item.content.text = collapse_blank_lines(item.content.text)
+        # Repository text is stored byte-exact: never touched here.
+
+    def _author_id(self, full_name: str) -> str:
+        key = name_key(full_name)
+        if key not in self._authors:
+            self._authors[key] = for_crawler(self.crawler).get_or_create_user(full_name)["_id"]
+        return self._authors[key]

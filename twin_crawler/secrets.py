@@ -1,0 +1,46 @@
+"""Keep credentials out of logs, stats, reports, archives and exception messages."""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+# Environment variables whose values are credentials (DESIGN.md, "Settings and environment").
+SECRET_ENV_VARS: tuple[str, ...] = (
+    "GITHUB_TOKEN",
+    "TWIN_LINKEDIN_LI_AT",
+    "TWIN_MEDIUM_SID",
+    "TWIN_SUBSTACK_SID",
+)
+SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization", "x-xsrf-token", "csrf-token"})
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.IGNORECASE)
+
+
+def redact_uri(uri: str) -> str:
+    """``mongodb://user:pw@host/db`` -> ``mongodb://***@host/db``; other URIs unchanged."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return _USERINFO.sub(r"\g<scheme>***@", uri)
+    if "@" not in parts.netloc:
+        return uri
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, "***@" + host, parts.path, parts.query, parts.fragment))
+
+
+def secret_values() -> list[str]:
+    """Current secret values from the environment (and Mongo URI passwords), longest first."""
+    values = [os.environ.get(name, "") for name in SECRET_ENV_VARS]
+    uri = os.environ.get("TWIN_MONGODB_URI", "")
+    if "@" in uri:
+        userinfo = urlsplit(uri).netloc.rsplit("@", 1)[0]
+        values.extend(userinfo.split(":", 1))
+    return sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
+
+
+def scrub(text: str, secrets: list[str] | None = None) -> str:
+    """Replace every known secret value and URI userinfo in ``text`` with ``***``."""
+    for value in secrets if secrets is not None else secret_values():
+        text = text.replace(value, "***")
+    return _USERINFO.sub(r"\g<scheme>***@", text)

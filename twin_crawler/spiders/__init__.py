@@ -1,0 +1,1 @@
+"""Spiders: one per platform, plus ``twin`` (the router). Crawl policy lives in platform handlers."""

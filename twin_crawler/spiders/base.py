@@ -1,0 +1,205 @@
+"""The base every spider derives from: shared arguments, the author, link routing, step dispatch, the ledger."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_arguments
+from twin_crawler.items import Document
+from twin_crawler.ledger import Ledger
+from twin_crawler.urls import LinkError, Route, route
+from twin_crawler.warehouse import Warehouse, for_crawler
+
+from .handler import PlatformHandler, StepResult
+from .registry import handler_class
+
+logger = logging.getLogger(__name__)
+
+
+class TwinBaseSpider(scrapy.Spider):
+    """Shared behaviour. Subclasses set ``name`` and ``platform`` (None: route every link, as ``twin`` does)."""
+
+    name = "twin-base"
+    platform: ClassVar[str | None] = None
+    extra_arguments: ClassVar[dict[str, str]] = {}
+    author_from_platform: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raw = {k: v for k, v in kwargs.items() if k != "name"}
+        super().__init__(name=kwargs.get("name"))
+        self.args: SpiderArguments = parse_arguments(raw, extra=self.extra_arguments, user_required=not self.author_from_platform)
+        self.ledger = Ledger()
+        self.author: dict[str, Any] | None = None
+        self.routes: list[Route] = []
+        self.host_platforms: dict[str, str] = {}
+        self._handlers: dict[str, PlatformHandler] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TwinBaseSpider:
+        spider: TwinBaseSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.prepare(for_crawler(crawler))
+        return spider
+
+    @classmethod
+    def preflight(cls, kwargs: dict[str, Any], settings: Any, warehouse: Warehouse) -> None:
+        """Everything ``from_crawler`` checks, without a crawler: the crawl command runs it first so that bad
+        input gives one line and a non-zero exit instead of a traceback."""
+        spider = cls(**kwargs)
+        spider.settings = settings
+        spider.prepare(warehouse)
+
+    # -- preparation (runs before the crawl starts; errors are one-line ArgumentError/WarehouseUnavailable) --
+    def prepare(self, warehouse: Warehouse) -> None:
+        """Route every link and resolve the author; raise ArgumentError when the run cannot proceed."""
+        max_links = self.settings.getint("TWIN_MAX_LINKS", 10_000)
+        if len(self.args.links) > max_links:
+            raise ArgumentError(f"links: {len(self.args.links)} links given, the limit is {max_links} (TWIN_MAX_LINKS); split the list")
+        warehouse.ping()
+        self.routes = [self.route_link(link) for link in self.args.links]
+        if self.args.user:
+            self.author = warehouse.get_or_create_user(self.args.user)
+            if self.args.handle and self.platform:
+                warehouse.set_user_handle(self.author["_id"], self.platform, self.args.handle)
+                self.author.setdefault("handles", {})[self.platform] = self.args.handle
+        if not self.routes and not self.discovery_handle():
+            raise ArgumentError(self.nothing_to_do_message())
+
+    def nothing_to_do_message(self) -> str:
+        if self.platform and self.platform != "article":
+            return (f"{self.name}: no links and no known {self.platform} handle for {self.args.user!r}; "
+                    f"give -a handle=<{self.platform} account> (remembered for next time) or -a links=URL")
+        return f"{self.name}: nothing to crawl; give -a links=URL[,URL...] or -a config=FILE"
+
+    def discovery_handle(self) -> str | None:
+        """The handle to discover from: given now, or remembered on the author from an earlier run."""
+        if self.args.handle:
+            return self.args.handle
+        if self.platform and self.author and not self.args.links:
+            return (self.author.get("handles") or {}).get(self.platform)
+        return None
+
+    def route_link(self, link: str) -> Route:
+        for platform in ([self.platform] if self.platform else ["github"]):
+            cls = handler_class(platform)
+            special = cls.route_special(link, self.settings) if cls else None
+            if special is not None:
+                return special
+        try:
+            return route(link)
+        except LinkError as exc:
+            raise ArgumentError(f"links: {exc}") from None
+
+    # -- crawl --
+    def handler(self, platform: str) -> PlatformHandler | None:
+        if platform not in self._handlers:
+            cls = handler_class(platform)
+            if cls is None:
+                return None
+            self._handlers[platform] = cls(self)
+        return self._handlers[platform]
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.ledger.stats = self.crawler.stats  # stats exist only once the crawl has started
+        for r in self.routes:
+            async for out in self.iterate(self.seed(r)):
+                yield out
+        handle = self.discovery_handle()
+        if handle and self.platform:
+            handler = self.handler(self.platform)
+            assert handler is not None
+            logger.info("discovering everything %s published on %s as %r", self.args.user or handle, self.platform, handle)
+            async for out in self.iterate(handler.discover(handle)):
+                yield out
+
+    def seed(self, r: Route) -> StepResult:
+        """Requests for one user-given link, or an ``unsupported``/``dropped`` record."""
+        target = self.host_platforms.get(r.host, r.platform) if r.platform == "article" else r.platform
+        if self.platform and self.platform != r.platform:
+            if r.platform != "article":
+                self.ledger.register(r.link, r.platform)
+                self.ledger.record(r.link, "dropped", platform=r.platform, reason=f"not-{self.platform}")
+                logger.warning("%s is a %s link, not %s: use `scrapy crawl twin` for mixed links", r.link, r.platform, self.platform)
+                return None
+            target = self.platform  # an unknown host given to a platform spider: a custom domain of that platform
+        self.ledger.register(r.link, target, r.host)
+        handler = self.handler(target)
+        if handler is None:
+            self.ledger.record(r.link, "unsupported", platform=target, reason=f"no-{target}-parser")
+            logger.warning("%s: no parser for %s links yet; reported as unsupported", r.link, target)
+            return None
+        return handler.seed(r)
+
+    def request(self, url: str, platform: str, step: str, *, link: str | None = None, meta: dict[str, Any] | None = None,
+                **kwargs: Any) -> Request:
+        """A request whose response goes to ``handler(platform).on_<step>``; ``link`` is the ledger entry it serves."""
+        full_meta = {"twin_step": f"{platform}.{step}", "twin_link": link, "twin_platform": platform, **(meta or {})}
+        return Request(url, callback=self.parse_step, errback=self.on_error, meta=full_meta, **kwargs)
+
+    async def parse_step(self, response: Response) -> AsyncIterator[Any]:
+        """The single callback: dispatch to the platform handler's step named in ``meta``."""
+        platform, _, step = response.meta["twin_step"].partition(".")
+        handler = self.handler(platform)
+        if handler is None:
+            return
+        link = response.meta.get("twin_link")
+        async for out in self.iterate(getattr(handler, f"on_{step}")(response)):
+            if isinstance(out, Document) and link:
+                self.ledger.alias(out.link, link)
+            yield out
+
+    def on_error(self, failure: Failure) -> None:
+        """A request failed for good (after retries): its link is recorded ``failed`` with the reason."""
+        request = failure.request  # type: ignore[attr-defined]
+        link = request.meta.get("twin_link")
+        reason = failure_reason(failure)
+        if link:
+            if self.ledger.state(link) in (None, "pending"):
+                self.ledger.record(link, "failed", platform=request.meta.get("twin_platform", "article"), reason=reason)
+        else:
+            self.crawler.stats.inc_value(f"twin/discovery/failed/{reason}")
+        logger.warning("failed %s (%s)", request.url, reason)
+
+    @staticmethod
+    async def iterate(result: StepResult) -> AsyncIterator[Any]:
+        if result is None:
+            return
+        if hasattr(result, "__aiter__"):
+            async for out in result:
+                yield out
+        else:
+            for out in result:  # type: ignore[union-attr]
+                yield out
+
+    def author_name(self) -> str:
+        """The author's full name for items (platforms that name the author themselves override per item)."""
+        if self.author:
+            return str(self.author["full_name"])
+        if self.args.user:
+            return self.args.user
+        raise ArgumentError(f"{self.name}: the author is unknown; give -a user=\"First Last\"")
+
+    def domain_of(self, url: str) -> str:
+        return (urlsplit(url).hostname or "-").removeprefix("www.")
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, secret-free reason for a failed request: ``http-404``, ``timeout``, ``dns``, exception name."""
+    value = failure.value
+    response = getattr(value, "response", None)
+    if response is not None and hasattr(response, "status"):
+        return f"http-{response.status}"
+    reason = getattr(value, "twin_reason", None)
+    if reason:
+        return str(reason)
+    name = type(value).__name__
+    return {"TimeoutError": "timeout", "DNSLookupError": "dns", "TCPTimedOutError": "timeout",
+            "ConnectionRefusedError": "connection-refused", "ResponseNeverReceived": "connection-lost",
+            "ConnectionLost": "connection-lost"}.get(name, name)

@@ -1,0 +1,156 @@
+"""Canonical links and routing by parsed host (never by prefix regex)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only track who shared a link; dropping them makes one document one link (DESIGN.md, Dedup).
+TRACKING_PARAMS = frozenset(
+    {"r", "source", "ref", "ref_src", "sk", "triedredirect", "fbclid", "gclid", "mc_cid", "mc_eid", "s",
+     "publication_id", "post_id", "isfreemail", "showwelcome", "trk", "trackingid", "lipi", "rcm", "_hsenc", "_hsmi"}
+)
+MEDIUM_POST_ID = re.compile(r"(?:^|-)([0-9a-f]{10,12})$")
+GITHUB_RESERVED = frozenset(
+    {"about", "features", "pricing", "orgs", "settings", "marketplace", "explore", "topics", "collections", "login",
+     "join", "sponsors", "notifications", "search", "trending", "enterprise", "security", "site", "apps", "issues",
+     "pulls", "codespaces", "organizations", "readme", "team", "customer-stories", "new"}
+)
+
+
+class LinkError(ValueError):
+    """A link that cannot be crawled; the message is one actionable line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a link goes: the platform, what kind of page it is, and its canonical form."""
+
+    platform: str
+    kind: str
+    link: str
+    host: str
+    key: str | None = None
+    """Platform id when the URL carries one (Medium post id, GitHub ``owner/repo``, LinkedIn activity id, slug)."""
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith("utm_") or lowered in TRACKING_PARAMS
+
+
+def parse_web_url(url: str) -> tuple[str, str, int | None, str, str]:
+    """Validate and split an http(s) URL: (scheme, host, port, path, query). Raises LinkError."""
+    text = url.strip()
+    if not text:
+        raise LinkError("empty link")
+    if any(ch in text for ch in "\x00\r\n\t "):
+        raise LinkError(f"link {text[:80]!r} contains whitespace or control characters")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise LinkError(f"link {text[:80]!r} is malformed ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        shown = f"{scheme}:" if scheme else "no scheme"
+        raise LinkError(f"link {text[:80]!r} has {shown}; only http:// and https:// links can be crawled")
+    host = (parts.hostname or "").rstrip(".")
+    if not host or "." not in host and host != "localhost" or host.startswith(".") or ".." in host:
+        raise LinkError(f"link {text[:80]!r} has no valid host name")
+    return scheme, host.encode("idna").decode("ascii") if not host.isascii() else host, port, parts.path, parts.query
+
+
+def canonicalize(url: str) -> str:
+    """Lower-case scheme/host, default port and fragment dropped, tracking parameters removed, query sorted."""
+    scheme, host, port, path, query = parse_web_url(url)
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    params = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k))
+    return urlunsplit((scheme, netloc, path or "/", urlencode(params), ""))
+
+
+def _host_is(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def medium_post_id(path: str) -> str | None:
+    """The post id of a Medium URL path: ``/p/<id>`` or a slug ending ``-<10..12 hex>``."""
+    segments = [s for s in path.split("/") if s]
+    if len(segments) >= 2 and segments[-2] == "p" and re.fullmatch(r"[0-9a-f]{10,12}", segments[-1]):
+        return segments[-1]
+    if segments:
+        match = MEDIUM_POST_ID.search(segments[-1])
+        if match and "-" in segments[-1]:
+            return match.group(1)
+    return None
+
+
+def _route_medium(host: str, path: str, link: str) -> Route:
+    post_id = medium_post_id(path)
+    if post_id:
+        return Route("medium", "post", f"https://medium.com/p/{post_id}", host, post_id)
+    segments = [s for s in path.split("/") if s]
+    if segments and segments[0].startswith("@"):
+        return Route("medium", "profile", link, host, segments[0][1:])
+    if host not in ("medium.com", "www.medium.com"):
+        return Route("medium", "profile", link, host, host.split(".")[0])
+    return Route("medium", "publication", link, host, segments[0] if segments else None)
+
+
+def _route_substack(host: str, path: str, link: str) -> Route:
+    segments = [s for s in path.split("/") if s]
+    if host in ("substack.com", "www.substack.com"):
+        if segments and segments[0].startswith("@"):
+            return Route("substack", "profile", link, host, segments[0][1:])
+        if len(segments) >= 3 and segments[:2] == ["home", "post"]:
+            return Route("substack", "post", link, host, segments[2])
+        return Route("substack", "other", link, host)
+    if len(segments) >= 2 and segments[0] == "p":
+        return Route("substack", "post", link, host, segments[1])
+    return Route("substack", "publication", link, host, host.split(".")[0])
+
+
+def _route_linkedin(host: str, path: str, link: str) -> Route:
+    segments = [s for s in path.split("/") if s]
+    first = segments[0] if segments else ""
+    activity = re.search(r"(?:activity[:-]|urn:li:(?:activity|share|ugcPost):)(\d{16,20})", path)
+    if first == "pulse":
+        return Route("linkedin", "article", link, host, segments[1] if len(segments) > 1 else None)
+    if first in ("posts", "feed", "embed") and activity:
+        return Route("linkedin", "post", link, host, activity.group(1))
+    if first == "in" and len(segments) > 1:
+        return Route("linkedin", "profile", link, host, segments[1])
+    return Route("linkedin", "other", link, host)
+
+
+def _route_github(host: str, path: str, link: str) -> Route:
+    segments = [s for s in path.split("/") if s]
+    if host != "github.com" and host != "www.github.com" or not segments or segments[0].lower() in GITHUB_RESERVED:
+        return Route("github", "other", link, host)
+    owner = segments[0]
+    if len(segments) == 1:
+        return Route("github", "user", f"https://github.com/{owner}", host, owner)
+    repo = segments[1].removesuffix(".git")
+    return Route("github", "repository", f"https://github.com/{owner}/{repo}", host, f"{owner}/{repo}")
+
+
+def route(url: str) -> Route:
+    """Route a link by its parsed host. Raises LinkError for links that are not crawlable web URLs."""
+    link = canonicalize(url)
+    host = urlsplit(link).hostname or ""
+    path = urlsplit(link).path
+    if _host_is(host, "medium.com"):
+        return _route_medium(host, path, link)
+    if _host_is(host, "substack.com"):
+        return _route_substack(host, path, link)
+    if _host_is(host, "linkedin.com"):
+        return _route_linkedin(host, path, link)
+    if host in ("github.com", "www.github.com"):
+        return _route_github(host, path, link)
+    return Route("article", "page", link, host)
+
+
+def registered_domain_guess(host: str) -> str:
+    """A host without a leading ``www.``: how the run report groups domains."""
+    return host.removeprefix("www.")

@@ -1,0 +1,86 @@
+"""Warehouse selection: ``TWIN_MONGODB_URI`` unset -> embedded file warehouse, ``mongodb://`` -> MongoDB."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+import weakref
+from pathlib import Path
+from typing import Any
+
+from .base import (
+    DATABASE,
+    DOCUMENT_COLLECTIONS,
+    Outcome,
+    Warehouse,
+    WarehouseError,
+    WarehouseUnavailable,
+    utcnow,
+)
+
+_BY_CRAWLER: weakref.WeakKeyDictionary[Any, Warehouse] = weakref.WeakKeyDictionary()
+
+
+def warehouse_uri(settings: Any = None) -> str | None:
+    """The MongoDB URI from the environment, else from settings; None selects the embedded backend."""
+    uri = os.environ.get("TWIN_MONGODB_URI") or (settings.get("TWIN_MONGODB_URI") if settings is not None else None)
+    return uri or None
+
+
+def embedded_path(settings: Any = None) -> Path:
+    data_dir = os.environ.get("TWIN_DATA_DIR") or (settings.get("TWIN_DATA_DIR") if settings is not None else None)
+    return Path(data_dir or "data") / "twin.db"
+
+
+def open_warehouse(uri: str | None = None, *, data_dir: str | Path | None = None) -> Warehouse:
+    """Open the backend ``uri`` selects; raises WarehouseUnavailable with a one-line message."""
+    if uri:
+        if not uri.startswith(("mongodb://", "mongodb+srv://")):
+            raise WarehouseUnavailable("TWIN_MONGODB_URI must start with mongodb:// or mongodb+srv://")
+        from .mongo import MongoWarehouse
+
+        # A database named in the URI path (mongodb://host/twin_staging) replaces the default ``twin``.
+        database = urlsplit(uri).path.strip("/") or DATABASE
+        return MongoWarehouse(uri, database=database)
+    from .embedded import EmbeddedWarehouse
+
+    return EmbeddedWarehouse(Path(data_dir) / "twin.db" if data_dir else embedded_path())
+
+
+def from_settings(settings: Any) -> Warehouse:
+    uri = warehouse_uri(settings)
+    if uri:
+        return open_warehouse(uri)
+    from .embedded import EmbeddedWarehouse
+
+    return EmbeddedWarehouse(embedded_path(settings))
+
+
+def for_crawler(crawler: Any) -> Warehouse:
+    """One warehouse per crawler, shared by the spider, pipelines and extensions."""
+    warehouse = _BY_CRAWLER.get(crawler)
+    if warehouse is None:
+        warehouse = from_settings(crawler.settings)
+        _BY_CRAWLER[crawler] = warehouse
+    return warehouse
+
+
+def release(crawler: Any) -> None:
+    warehouse = _BY_CRAWLER.pop(crawler, None)
+    if warehouse is not None:
+        warehouse.close()
+
+
+__all__ = [
+    "DATABASE",
+    "DOCUMENT_COLLECTIONS",
+    "Outcome",
+    "Warehouse",
+    "WarehouseError",
+    "WarehouseUnavailable",
+    "for_crawler",
+    "from_settings",
+    "open_warehouse",
+    "release",
+    "utcnow",
+]

@@ -1,0 +1,129 @@
+"""MongoDB backend through pymongo (tested against nx-27017 and, when given, a real MongoDB)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import MongoClient, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+
+from twin_crawler.secrets import redact_uri, scrub
+
+from .base import (
+    DATABASE,
+    DOCUMENT_COLLECTIONS,
+    INSERT_ONLY_FIELDS,
+    Outcome,
+    Warehouse,
+    WarehouseError,
+    WarehouseUnavailable,
+    new_id,
+    prepare_documents,
+    utcnow,
+)
+
+DUPLICATE_KEY = 11000
+
+
+class MongoWarehouse(Warehouse):
+    """Documents in MongoDB database ``twin`` (collections ``users``, ``articles``, ``posts``, ``repositories``)."""
+
+    def __init__(self, uri: str, *, database: str = DATABASE, timeout_ms: int = 5000) -> None:
+        self.description = f"MongoDB at {redact_uri(uri)}"
+        try:
+            self._client: MongoClient[dict[str, Any]] = MongoClient(
+                uri, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, uuidRepresentation="standard"
+            )
+        except (PyMongoError, ValueError) as exc:
+            raise WarehouseUnavailable(f"invalid TWIN_MONGODB_URI {redact_uri(uri)}: {scrub(str(exc))}") from None
+        self._db = self._client[database]
+        self.ping()
+        self.ensure_indexes()
+
+    def ping(self) -> None:
+        try:
+            self._db.command("ping")
+        except PyMongoError as exc:
+            raise WarehouseUnavailable(f"{self.description} is unreachable ({type(exc).__name__})") from None
+
+    def ensure_indexes(self) -> None:
+        try:
+            for name in DOCUMENT_COLLECTIONS:
+                self._db[name].create_index("link", unique=True, name="link_unique")
+                self._db[name].create_index("author_id", name="author")
+            self._db["users"].create_index("name_key", unique=True, name="name_key_unique")
+        except PyMongoError as exc:
+            raise WarehouseError(f"{self.description}: cannot create indexes: {scrub(str(exc))}") from None
+
+    def upsert_many(self, collection: str, docs: list[dict[str, Any]]) -> list[Outcome]:
+        if not docs:
+            return []
+        now = utcnow()
+        prepared = prepare_documents(docs, now)
+        ops = [self._upsert_op(doc, now) for doc in prepared]
+        outcomes = [Outcome.UPDATED] * len(ops)
+        try:
+            result = self._db[collection].bulk_write(ops, ordered=False)
+            details: Mapping[str, Any] = result.bulk_api_result
+        except BulkWriteError as exc:
+            details = exc.details
+            for error in details.get("writeErrors", []):
+                if error.get("code") != DUPLICATE_KEY:
+                    raise WarehouseError(f"{self.description}: write failed: {scrub(error.get('errmsg', ''))}") from None
+                # The filter excludes documents whose doc_hash is unchanged, so the upsert collides with the
+                # existing link: that collision *is* the "unchanged" answer, in the same round trip.
+                outcomes[error["index"]] = Outcome.UNCHANGED
+        except PyMongoError as exc:
+            raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
+        for upserted in details.get("upserted", []):
+            outcomes[upserted["index"]] = Outcome.NEW
+        return outcomes
+
+    @staticmethod
+    def _upsert_op(doc: dict[str, Any], now: Any) -> UpdateOne:
+        fields = {k: v for k, v in doc.items() if k not in INSERT_ONLY_FIELDS and k != "link"}
+        on_insert = {"_id": new_id(), "first_seen_at": now, "also_published_at": doc.get("also_published_at", [])}
+        return UpdateOne(
+            {"link": doc["link"], "doc_hash": {"$ne": doc["doc_hash"]}},
+            {"$set": fields, "$setOnInsert": on_insert},
+            upsert=True,
+        )
+
+    def find(self, collection: str, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        try:
+            return list(self._db[collection].find(dict(where or {})).sort("_id", 1))
+        except PyMongoError as exc:
+            raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
+
+    def add_to_set(self, collection: str, link: str, field: str, value: str) -> None:
+        self._db[collection].update_one({"link": link}, {"$addToSet": {field: value}})
+
+    def _find_user(self, key: str) -> dict[str, Any] | None:
+        return self._db["users"].find_one({"name_key": key})
+
+    def _insert_user(self, user: dict[str, Any]) -> None:
+        try:
+            self._db["users"].insert_one(user)
+        except DuplicateKeyError:
+            pass  # created meanwhile by another worker: the caller reads it back
+        except PyMongoError as exc:
+            raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
+
+    def set_user_handle(self, user_id: str, platform: str, handle: str) -> None:
+        self._db["users"].update_one({"_id": user_id}, {"$set": {f"handles.{platform}": handle}})
+
+    def insert(self, collection: str, doc: dict[str, Any]) -> None:
+        self._db[collection].insert_one({"_id": new_id(), **doc})
+
+    def replace(self, collection: str, key: Mapping[str, Any], doc: dict[str, Any]) -> None:
+        existing = self._db[collection].find_one(dict(key), {"_id": 1})
+        doc_id = existing["_id"] if existing else doc.get("_id", new_id())
+        self._db[collection].replace_one({"_id": doc_id}, {**doc, "_id": doc_id}, upsert=True)
+
+    def delete(self, collection: str, key: Mapping[str, Any]) -> None:
+        self._db[collection].delete_many(dict(key))
+
+    def close(self) -> None:
+        self._client.close()
+

@@ -1,0 +1,79 @@
+"""Batched, off-reactor writes: upserts grouped per collection, flushed when full, on a timer, and on close."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .base import Outcome, Warehouse
+
+OutcomeCallback = Callable[[str, Outcome], None]
+
+
+@dataclass
+class _Batch:
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    also: list[tuple[str, str]] = field(default_factory=list)
+
+
+class BatchWriter:
+    """Collects documents and cross-post links; ``flush()`` writes them (blocking: call it from a thread).
+
+    Cross-post links are applied after the documents of the same flush, so a link recorded against a document
+    that is still in the batch is never lost.
+    """
+
+    def __init__(self, warehouse: Warehouse, batch_size: int, on_outcome: OutcomeCallback) -> None:
+        self.warehouse = warehouse
+        self.batch_size = max(1, batch_size)
+        self.on_outcome = on_outcome
+        self._batches: dict[str, _Batch] = {}
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+
+    def add(self, collection: str, doc: dict[str, Any]) -> bool:
+        """Queue ``doc``; True when the batch is full and should be flushed."""
+        with self._lock:
+            batch = self._batches.setdefault(collection, _Batch())
+            batch.docs.append(doc)
+            return len(batch.docs) >= self.batch_size
+
+    def add_also_published(self, collection: str, link: str, other: str) -> None:
+        with self._lock:
+            self._batches.setdefault(collection, _Batch()).also.append((link, other))
+
+    def pending(self) -> int:
+        with self._lock:
+            return sum(len(b.docs) + len(b.also) for b in self._batches.values())
+
+    def flush(self) -> int:
+        """Write everything queued; returns the number of documents written. Raises on warehouse errors,
+        leaving the failed batch queued again (nothing is lost)."""
+        with self._flush_lock:
+            with self._lock:
+                batches, self._batches = self._batches, {}
+            written = 0
+            try:
+                for collection in list(batches):
+                    batch = batches[collection]
+                    outcomes = self.warehouse.upsert_many(collection, batch.docs)
+                    for doc, outcome in zip(batch.docs, outcomes, strict=True):
+                        self.on_outcome(doc["link"], outcome)
+                    written += len(batch.docs)
+                    batch.docs = []
+                    for link, other in batch.also:
+                        self.warehouse.add_to_set(collection, link, "also_published_at", other)
+                    del batches[collection]
+            except BaseException:
+                self._requeue(batches)
+                raise
+            return written
+
+    def _requeue(self, batches: dict[str, _Batch]) -> None:
+        with self._lock:
+            for collection, batch in batches.items():
+                current = self._batches.setdefault(collection, _Batch())
+                current.docs[:0] = batch.docs
+                current.also[:0] = batch.also
