@@ -61,3 +61,9 @@ TWIN_MIN_ARTICLE_WORDS = 120  # shorter main text is not an article (an index pa
 TWIN_WAREHOUSE_BATCH = 100  # documents per upsert batch
 TWIN_WAREHOUSE_FLUSH_SECONDS = 2.0  # a batch never waits longer than this
 TWIN_REPORT_PRINT = True  # print the run report table at the end of every crawl
+# Substack endpoints (settings so that tests and mirrors can point them elsewhere) and archive paging.
+TWIN_SUBSTACK_API_URL = "https://substack.com"  # /api/v1/user/{handle}/public_profile, /api/v1/posts/by-id/{id}
+TWIN_SUBSTACK_PUBLICATION_URL = "https://{subdomain}.substack.com"  # a publication's API base
+TWIN_SUBSTACK_CUSTOM_DOMAIN_URL = "https://{domain}"  # API base of a publication on its custom domain
+TWIN_SUBSTACK_PAGE_SIZE = 12  # archive page size: larger limits return inconsistent counts (PLATFORMS.md §2)
+TWIN_SUBSTACK_MAX_PAGES = 500  # archive pages per publication, a guard against an endless walk

@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 class TwinBaseSpider(scrapy.Spider):
     """Shared behaviour. Subclasses set ``name`` and ``platform`` (None: route every link, as ``twin`` does)."""
 
-    name = "twin-base"
     platform: ClassVar[str | None] = None
     extra_arguments: ClassVar[dict[str, str]] = {}
     author_from_platform: ClassVar[bool] = False

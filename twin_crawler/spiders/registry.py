@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 HANDLERS: dict[str, str] = {
     "article": "twin_crawler.spiders.article:ArticleHandler",
+    "substack": "twin_crawler.spiders.substack:SubstackHandler",
 }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import MongoClient, UpdateOne
@@ -24,6 +26,18 @@ from .base import (
 )
 
 DUPLICATE_KEY = 11000
+DATE_FIELDS = frozenset({"published_at", "first_seen_at", "last_crawled_at", "created_at", "started_at", "finished_at"})
+_NX_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?")
+
+
+def _restore_dates(doc: dict[str, Any]) -> dict[str, Any]:
+    """nx-27017 stores a top-level datetime written by ``$set`` on an *update* as a naive string; real MongoDB keeps
+    a BSON date. Reading it back as an aware UTC datetime makes both servers return the same documents."""
+    for key in DATE_FIELDS.intersection(doc):
+        value = doc[key]
+        if isinstance(value, str) and _NX_DATE.fullmatch(value):
+            doc[key] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return doc
 
 
 class MongoWarehouse(Warehouse):
@@ -92,7 +106,7 @@ class MongoWarehouse(Warehouse):
 
     def find(self, collection: str, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
-            return list(self._db[collection].find(dict(where or {})).sort("_id", 1))
+            return [_restore_dates(d) for d in self._db[collection].find(dict(where or {})).sort("_id", 1)]
         except PyMongoError as exc:
             raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
 
@@ -100,7 +114,8 @@ class MongoWarehouse(Warehouse):
         self._db[collection].update_one({"link": link}, {"$addToSet": {field: value}})
 
     def _find_user(self, key: str) -> dict[str, Any] | None:
-        return self._db["users"].find_one({"name_key": key})
+        found = self._db["users"].find_one({"name_key": key})
+        return _restore_dates(found) if found else None
 
     def _insert_user(self, user: dict[str, Any]) -> None:
         try:

@@ -1,0 +1,97 @@
+"""End to end on loopback: blog root -> feed/sitemap -> articles -> pipelines -> both warehouse backends, twice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from conftest import CrawlResult, LoopbackSite, crawl
+
+BLOGS = Path(__file__).parent / "fixtures" / "blogs"
+POSTS = {
+    "/2017/03/stack-overflow-jobs.html": "readability_wordpress_source.html",
+    "/2016/05/open-verilog-flow.html": "readability_blogger_source.html",
+    "/2019/11/standalone-wasm.html": "readability_v8-blog_source.html",
+}
+
+
+def blog(site: LoopbackSite, *, feed: bool = True) -> str:
+    """A small blog: an index page linking its feed (or not: then only /sitemap.xml lists the posts)."""
+    for path, name in POSTS.items():
+        site.add_file(path, BLOGS / name)
+    feed_link = '<link rel="alternate" type="application/rss+xml" href="/feed.xml">' if feed else ""
+    comments = '<link rel="alternate" type="application/rss+xml" href="/comments/feed.xml">'
+    teasers = "".join(f'<article><h2><a href="{p}">Post {i}</a></h2><p>teaser</p></article>' for i, p in enumerate(POSTS))
+    site.add("/", f"<html><head><title>Jane's blog</title>{feed_link}{comments}</head><body>{teasers}</body></html>")
+    items = "".join(f"<item><title>x</title><link>{site.url}{p}</link></item>" for p in POSTS)
+    site.add("/feed.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Jane</title>{items}</channel></rss>',
+             content_type="application/rss+xml")
+    site.add("/comments/feed.xml", "<rss><channel><item><link>/never</link></item></channel></rss>", content_type="application/rss+xml")
+    urls = "".join(f"<url><loc>{site.url}{p}</loc></url>" for p in POSTS)
+    site.add("/sitemap.xml", f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
+             content_type="application/xml")
+    return site.url + "/"
+
+
+def documents(open_backend: Callable[[], Any]) -> list[dict[str, Any]]:
+    w = open_backend()
+    try:
+        return sorted(w.find("articles"), key=lambda d: d["link"])
+    finally:
+        w.close()
+
+
+def assert_ok(result: CrawlResult) -> None:
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+def test_blog_root_crawled_twice_is_identical(site: LoopbackSite, backend_env: dict[str, str],
+                                              open_backend: Callable[[], Any], tmp_path: Path) -> None:
+    root = blog(site)
+    out = tmp_path / "out.jsonl"
+    first = crawl("article", "-a", "user=Jane  Doe", "-a", f"links={root}", "-O", str(out), env=backend_env)
+    assert_ok(first)
+    docs = documents(open_backend)
+    assert [d["link"] for d in docs] == sorted(site.url + p for p in POSTS)
+    assert all(d["platform"] == "article" and d["author_full_name"] == "Jane Doe" for d in docs)
+    assert site.hits["/comments/feed.xml"] == 0  # comment feeds are never followed
+    exported = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(e["link"] for e in exported) == [d["link"] for d in docs]
+    assert "new" in first.report and "index-page" in first.report
+
+    second = crawl("article", "-a", "user=jane doe", "-a", f"links={root}", env=backend_env)
+    assert_ok(second)
+    assert documents(open_backend) == docs  # byte-for-byte the same documents: nothing rewritten
+    w = open_backend()
+    runs = sorted(w.find("runs"), key=lambda r: r["started_at"])
+    users = w.find("users")
+    w.close()
+    assert len(users) == 1
+    assert [r["totals"].get("unchanged", 0) for r in runs] == [0, 3]
+    assert [r["totals"].get("new", 0) for r in runs] == [3, 0]
+
+
+def test_sitemap_is_used_when_there_is_no_feed(site: LoopbackSite, tmp_path: Path) -> None:
+    root = blog(site, feed=False)
+    env = {"TWIN_DATA_DIR": str(tmp_path / "data")}
+    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={root}", env=env)
+    assert_ok(result)
+    assert site.hits["/sitemap.xml"] == 1
+    assert all(site.hits[p] == 1 for p in POSTS)
+    assert "new" in result.report
+
+
+def test_index_page_given_directly_is_not_stored(site: LoopbackSite, tmp_path: Path) -> None:
+    url = site.add_file("/news/index.html", BLOGS / "newspaper4k_cnn_main_site_INDEX.html")
+    env = {"TWIN_DATA_DIR": str(tmp_path / "data")}
+    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={url}", env=env)
+    assert_ok(result)
+    from twin_crawler.warehouse import open_warehouse
+
+    w = open_warehouse(None, data_dir=tmp_path / "data")
+    assert w.find("articles") == []
+    w.close()
+    assert "dropped/index-page" in result.report

@@ -1,0 +1,115 @@
+"""Dead letters: requests that still failed after the retry budget, kept so that a later run can replay them.
+
+A record is one document in the warehouse collection ``dead_letters``, keyed by (url, spider):
+``url, link, spider, author, platform, reason, attempts, last_error, time``. A link that later ends in a good
+state (stored, dropped, paywalled, ...) has its dead letters removed at the end of that run, so the collection
+holds exactly what is still owed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request
+from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.threads import deferToThread
+
+from twin_crawler.secrets import scrub
+from twin_crawler.warehouse import Warehouse, WarehouseError, for_crawler
+
+logger = logging.getLogger(__name__)
+COLLECTION = "dead_letters"
+# States after which a dead letter of the same link is no longer owed (``failed``/``dead_lettered`` keep it).
+SETTLED = frozenset({"new", "updated", "unchanged", "paywalled", "skipped", "blocked", "unsupported", "dropped"})
+
+
+def make_record(request: Request, spider: Any, reason: str, attempts: int, last_error: str) -> dict[str, Any]:
+    """The dead-letter document for ``request`` (secret-free: the error text is scrubbed)."""
+    args = getattr(spider, "args", None)
+    return {
+        "url": request.url,
+        "link": request.meta.get("twin_link"),
+        "spider": getattr(spider, "name", None),
+        "author": getattr(args, "user", None),
+        "platform": request.meta.get("twin_platform"),
+        "reason": reason,
+        "attempts": attempts,
+        "last_error": scrub(last_error)[:500],
+        "time": datetime.now(UTC),
+    }
+
+
+def store(warehouse: Warehouse, record: dict[str, Any]) -> None:
+    """Write (or refresh) one dead letter; blocking."""
+    warehouse.replace(COLLECTION, {"url": record["url"], "spider": record["spider"]}, record)
+
+
+def load(warehouse: Warehouse, spider: str | None = None) -> list[dict[str, Any]]:
+    """Dead letters, all of them or one spider's."""
+    return warehouse.find(COLLECTION, {"spider": spider} if spider else None)
+
+
+class DeadLetters:
+    """Per-crawler dead-letter writer: writes off the reactor thread, waits for them at spider close, and
+    clears the letters of links that this run settled."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._pending: set[Deferred[Any]] = set()
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> DeadLetters:
+        """One instance per crawler (the retry middleware and the SSRF guard share it)."""
+        existing = getattr(crawler, "twin_dead_letters", None)
+        if existing is None:
+            existing = cls(crawler)
+            crawler.twin_dead_letters = existing  # type: ignore[attr-defined]
+        return existing  # type: ignore[no-any-return]
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Record a final failure: the ledger state becomes ``dead_lettered`` and the record is written."""
+        spider = self.crawler.spider
+        ledger = getattr(spider, "ledger", None)
+        if record["link"] and ledger is not None:
+            ledger.record(record["link"], "dead_lettered", platform=record["platform"] or "article", reason=record["reason"])
+        elif self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"twin/discovery/dead_lettered/{record['reason']}")
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("twin/deadletters/written")
+        logger.warning("dead letter: %s (%s after %d attempts)", record["url"], record["reason"], record["attempts"])
+        d = deferToThread(store, for_crawler(self.crawler), record)
+        self._pending.add(d)
+        d.addErrback(self._write_failed, record["url"])
+        d.addBoth(self._done, d)
+
+    def _write_failed(self, failure: Any, url: str) -> None:
+        logger.error("could not store the dead letter of %s: %s", url, scrub(str(failure.value)))
+
+    def _done(self, result: Any, d: Deferred[Any]) -> Any:
+        self._pending.discard(d)
+        return result
+
+    def spider_closed(self, spider: Any) -> Deferred[Any]:
+        """Wait for pending writes, then drop the letters of links that ended well in this run."""
+        d: Deferred[Any] = DeferredList(list(self._pending))
+        ledger = getattr(spider, "ledger", None)
+        if ledger is not None:
+            settled = {link for link, entry in ledger.entries.items() if entry.state in SETTLED}
+            settled |= {alias for alias, link in ledger.aliases.items() if link in settled}
+            d.addCallback(lambda _: deferToThread(self._clear, spider.name, settled))
+            d.addErrback(lambda f: logger.error("could not clear settled dead letters: %s", scrub(str(f.value))))
+        return d
+
+    def _clear(self, spider_name: str, settled: set[str]) -> None:
+        warehouse = for_crawler(self.crawler)
+        try:
+            for record in load(warehouse, spider_name):
+                if record.get("link") in settled or record.get("url") in settled:
+                    warehouse.delete(COLLECTION, {"url": record["url"], "spider": spider_name})
+        except WarehouseError as exc:
+            logger.error("could not clear settled dead letters: %s", scrub(str(exc)))

@@ -1,0 +1,150 @@
+"""Incremental re-crawls: skip content fetched within ``TWIN_RECRAWL_AFTER``, revalidate the rest conditionally.
+
+Only content fetches are concerned (requests whose ``twin_link`` meta names a ledger link). Discovery pages
+(feeds, archives, API listings) carry no link and always go to the network, so new posts are still found.
+
+Per link, the ``crawl_log`` collection keeps when it was last fetched and its ``ETag`` / ``Last-Modified``.
+A link is written there only when its document ended stored (new, updated, unchanged, paywalled): a page that
+failed, was blocked, or turned out to be an index page is fetched again next time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+
+from twin_crawler.arguments import ArgumentError
+from twin_crawler.concurrency import in_thread
+from twin_crawler.scheduling.duration import DurationError, parse_duration
+from twin_crawler.warehouse import for_crawler
+
+logger = logging.getLogger(__name__)
+COLLECTION = "crawl_log"
+# Ledger states meaning "the page was fetched and its document is in the warehouse".
+STORED_STATES = frozenset({"new", "updated", "unchanged", "paywalled"})
+
+
+class Skipped(IgnoreRequest):
+    """A content fetch left out on purpose; the ledger already records the link and the reason."""
+
+    twin_skipped = True
+
+    def __init__(self, reason: str, url: str) -> None:
+        super().__init__(f"{reason}: {url}")
+        self.twin_reason = reason
+
+
+def check_settings(settings: Any, args: Any) -> None:
+    """Preflight: an unreadable ``TWIN_RECRAWL_AFTER`` is one ArgumentError line, not a traceback."""
+    try:
+        parse_duration(settings.get("TWIN_RECRAWL_AFTER", "24h"))
+    except DurationError as exc:
+        raise ArgumentError(str(exc)) from None
+
+
+def header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class IncrementalMiddleware:
+    """Downloader middleware: ``fresh`` skips, conditional requests, 304 → ``unchanged``, and the crawl log."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.window = parse_duration(crawler.settings.get("TWIN_RECRAWL_AFTER", "24h"))
+        self.log: dict[str, dict[str, Any]] = {}
+        self.fetched: dict[str, dict[str, Any]] = {}  # link -> crawl_log entry of this run
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        return cls(crawler)
+
+    def _flag(self, name: str) -> bool:
+        args = getattr(self.crawler.spider, "args", None)
+        return bool(args is not None and args.flag(name))
+
+    @property
+    def active(self) -> bool:
+        # force refetches everything unconditionally; reprocess answers from the archive, where "fresh" is moot.
+        return not (self._flag("force") or self._flag("reprocess"))
+
+    async def spider_opened(self) -> None:
+        if self.active:
+            # Loaded once: the engine waits for spider_opened before the first request, so lookups stay in memory.
+            docs = await in_thread(for_crawler(self.crawler).find, COLLECTION)
+            self.log = {d["link"]: d for d in docs if d.get("link")}
+
+    def process_request(self, request: Request) -> None:
+        link = request.meta.get("twin_link")
+        if not link or not self.active:
+            return
+        entry = self.log.get(link)
+        if entry is None:
+            return
+        age = time.time() - float(entry.get("crawled_ts") or 0)
+        if age < self.window:
+            spider = self.crawler.spider
+            spider.ledger.record(link, "skipped", platform=request.meta.get("twin_platform", "article"), reason="fresh")
+            self.crawler.stats.inc_value("twin/incremental/fresh")  # type: ignore[union-attr]
+            raise Skipped("fresh", request.url)
+        # Older than the window: ask the server whether it changed (headers only when the site gave validators).
+        if entry.get("etag"):
+            request.headers.setdefault(b"If-None-Match", entry["etag"].encode("latin-1"))
+        if entry.get("last_modified"):
+            request.headers.setdefault(b"If-Modified-Since", entry["last_modified"].encode("latin-1"))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        link = request.meta.get("twin_link")
+        if not link or self._flag("reprocess"):
+            return response  # a replay from the archive is not a fetch
+        stats = self.crawler.stats
+        assert stats is not None
+        if response.status == 304 and link in self.log:
+            # The server confirmed our validators: nothing to parse, nothing to rewrite, the link is fresh again.
+            self.fetched[link] = {**self.log[link], **self._stamp()}
+            stats.inc_value("twin/incremental/not_modified")
+            stats.inc_value("twin/warehouse/unchanged")
+            self.crawler.spider.ledger.record(  # type: ignore[union-attr]
+                link, "unchanged", platform=request.meta.get("twin_platform", "article"), reason="not-modified"
+            )
+            raise Skipped("not-modified", request.url)
+        if 200 <= response.status < 300:
+            self.fetched[link] = {
+                "link": link,
+                "url": response.url,
+                "status": response.status,
+                "etag": header(response, "ETag"),
+                "last_modified": header(response, "Last-Modified"),
+                **self._stamp(),
+            }
+        return response
+
+    @staticmethod
+    def _stamp() -> dict[str, Any]:
+        # Seconds since the epoch compare the same on every backend; the ISO string is for people reading the log.
+        now = time.time()
+        return {"crawled_ts": now, "crawled_at": datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")}
+
+    async def spider_closed(self) -> None:
+        ledger = getattr(self.crawler.spider, "ledger", None)
+        if ledger is None or not self.fetched:
+            return
+        entries = [e for link, e in self.fetched.items() if ledger.state(link) in STORED_STATES]
+        if entries:
+            await in_thread(self._write, entries)
+        logger.info("crawl log: %d links recorded as fetched", len(entries))
+
+    def _write(self, entries: list[dict[str, Any]]) -> None:
+        warehouse = for_crawler(self.crawler)
+        for entry in entries:
+            warehouse.replace(COLLECTION, {"link": entry["link"]}, {k: v for k, v in entry.items() if k != "_id"})

@@ -1,0 +1,132 @@
+"""Retries on Scrapy's own machinery: capped exponential backoff with jitter per domain, ``Retry-After`` on
+429/503, a per-request budget (``RETRY_TIMES`` / ``max_retry_times``), and dead letters after it.
+
+Replaces ``scrapy.downloadermiddlewares.retry.RetryMiddleware`` at the same priority (550). What it adds:
+
+- every retry pushes the domain's "not before" time forward; requests to that domain wait in
+  ``process_request`` until then, so a rate-limited site is left alone as a whole, not one request at a time;
+- the wait is ``Retry-After`` (seconds or an HTTP date) when a 429/503 gives one, else
+  ``min(TWIN_RETRY_BACKOFF_MAX, TWIN_RETRY_BACKOFF_BASE * 2**attempt)`` with equal jitter;
+- a ``Retry-After`` longer than ``TWIN_RETRY_AFTER_MAX`` is not waited for: the request is dead-lettered;
+- exceptions get a short ``twin_reason`` (``timeout``, ``truncated-body``, ...) for the ledger and report.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+from twin_crawler.deadletter import DeadLetters, make_record
+
+from .ssrf import refused_reason
+
+logger = logging.getLogger(__name__)
+
+# Exception class name -> the reason the ledger, report and dead letters show.
+EXCEPTION_REASONS = {
+    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
+    "ResponseDataLossError": "truncated-body", "DownloadFailedError": "connection-lost",
+    "ConnectionLost": "connection-lost", "ConnectionDone": "connection-lost", "ResponseNeverReceived": "connection-lost",
+    "DownloadConnectionRefusedError": "connection-refused", "ConnectionRefusedError": "connection-refused",
+    "CannotResolveHostError": "dns", "DNSLookupError": "dns", "DownloadCancelledError": "too-large",
+}
+
+
+def exception_reason(exception: BaseException) -> str:
+    """``timeout``, ``truncated-body``, ... for an exception, else its class name."""
+    name = type(exception).__name__
+    return EXCEPTION_REASONS.get(name, name)
+
+
+def parse_retry_after(value: str, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date); None when unreadable."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware with per-domain backoff, ``Retry-After`` and dead letters (see module doc)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler.settings)
+        self.crawler = crawler
+        settings = crawler.settings
+        self.base = settings.getfloat("TWIN_RETRY_BACKOFF_BASE", 1.0)
+        self.cap = settings.getfloat("TWIN_RETRY_BACKOFF_MAX", 60.0)
+        self.retry_after_max = settings.getfloat("TWIN_RETRY_AFTER_MAX", 600.0)
+        self.not_before: dict[str, float] = {}
+        self.dead_letters = DeadLetters.for_crawler(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        """Hold a request while its domain is backing off."""
+        wait = self.not_before.get(self._domain(request), 0.0) - time.monotonic()
+        if wait > 0:
+            await maybe_deferred_to_future(deferLater(reactor, wait))
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        reason = f"http-{response.status}"
+        delay = None
+        if response.status in (429, 503):
+            header = response.headers.get(b"Retry-After")
+            delay = parse_retry_after(header.decode("latin-1")) if header else None
+            if delay is not None and delay > self.retry_after_max:
+                # Waiting hours inside a crawl helps nobody: a later run replays the dead letter.
+                self._give_up(request, "retry-after-too-long", f"Retry-After: {delay:.0f}s")
+                return response
+        return self._retry_with_delay(request, reason, f"HTTP {response.status}", delay) or response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Request | None:
+        reason = refused_reason(request) or exception_reason(exception)
+        exception.twin_reason = reason  # type: ignore[attr-defined]  # read by the spider's errback
+        if reason.startswith("ssrf-") or request.meta.get("dont_retry", False):
+            return None
+        if not isinstance(exception, self.exceptions_to_retry):
+            return None
+        return self._retry_with_delay(request, reason, f"{type(exception).__name__}: {exception}", None)
+
+    def _retry_with_delay(self, request: Request, reason: str, error: str, delay: float | None) -> Request | None:
+        attempt = request.meta.get("retry_times", 0)
+        retry = self._retry(request, reason)
+        if retry is None:
+            self._give_up(request, reason, error)
+            return None
+        if delay is None:
+            backoff = min(self.cap, self.base * 2**attempt)
+            delay = backoff / 2 + random.uniform(0, backoff / 2)  # equal jitter: never 0, spreads a burst
+        domain = self._domain(request)
+        self.not_before[domain] = max(self.not_before.get(domain, 0.0), time.monotonic() + delay)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("twin/retry/backoff_seconds", round(delay, 3))
+        logger.debug("retrying %s in %.2fs (%s)", request.url, delay, reason)
+        return retry
+
+    def _give_up(self, request: Request, reason: str, error: str) -> None:
+        attempts = request.meta.get("retry_times", 0) + 1
+        self.dead_letters.add(make_record(request, self.crawler.spider, reason, attempts, error))
+
+    @staticmethod
+    def _domain(request: Request) -> str:
+        return (urlparse_cached(request).hostname or "").removeprefix("www.")

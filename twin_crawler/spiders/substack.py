@@ -1,0 +1,194 @@
+"""Substack: a handle -> public_profile -> every publication -> archive pages -> each post from the JSON API."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from scrapy.http import Request, Response, TextResponse
+
+from twin_crawler.pages.html import PageError
+from twin_crawler.pages.substack import (
+    SubstackError,
+    SubstackPost,
+    build_article,
+    byline_matches,
+    load_json,
+    name_token,
+    parse_archive,
+    parse_post,
+    parse_post_page,
+    parse_profile,
+    summary_link,
+)
+from twin_crawler.urls import Route
+
+from .base import TwinBaseSpider
+from .handler import PlatformHandler
+
+logger = logging.getLogger(__name__)
+# Author identity carried in request meta (picklable): Substack user ids, handles, name tokens.
+Ident = dict[str, list[Any]]
+
+
+class SubstackHandler(PlatformHandler):
+    """Plain-HTTP JSON API crawl; 429s are retried with backoff by Scrapy's retry middleware (RETRY_HTTP_CODES)."""
+
+    platform = "substack"
+
+    def __init__(self, spider: TwinBaseSpider) -> None:
+        super().__init__(spider)
+        self._seen: set[Any] = set()  # post ids: archive pages overlap when a post is published mid-walk
+
+    # -- where things are (settings, so that tests and mirrors can point them at another host) --
+    def _setting(self, name: str, default: str) -> str:
+        return str(self.spider.settings.get(name) or default)
+
+    def publication_base(self, subdomain: str, custom_domain: str | None = None) -> str:
+        if custom_domain:
+            return self._setting("TWIN_SUBSTACK_CUSTOM_DOMAIN_URL", "https://{domain}").format(domain=custom_domain).rstrip("/")
+        return self._setting("TWIN_SUBSTACK_PUBLICATION_URL", "https://{subdomain}.substack.com").format(subdomain=subdomain).rstrip("/")
+
+    def _archive(self, base: str, offset: int, ident: Ident) -> Request:
+        size = self.spider.settings.getint("TWIN_SUBSTACK_PAGE_SIZE", 12)
+        url = f"{base}/api/v1/archive?sort=new&search=&offset={offset}&limit={size}"
+        return self.spider.request(url, self.platform, "archive", meta={"twin_sub_base": base, "twin_sub_offset": offset,
+                                                                       "twin_sub_author": ident})
+
+    def _post(self, base: str, slug: str, link: str, ident: Ident | None) -> Request:
+        url = f"{base}/api/v1/posts/{quote(slug, safe='')}"
+        return self.spider.request(url, self.platform, "post", link=link, meta={"twin_sub_author": ident})
+
+    # -- entry points --
+    def seed(self, route: Route) -> Iterator[Any]:
+        ledger = self.spider.ledger
+        if route.platform != "substack":  # an unknown host given to the substack spider: a custom domain
+            yield self.spider.request(route.link, self.platform, "page", link=route.link)
+        elif route.kind == "post" and route.host.endswith(".substack.com") and route.key:
+            yield self._post(self.publication_base(route.host.split(".")[0]), route.key, route.link, None)
+        elif route.kind == "post" and route.key and route.key.removeprefix("p-").isdigit():  # substack.com/home/post/p-<id>
+            url = f"{self._setting('TWIN_SUBSTACK_API_URL', 'https://substack.com').rstrip('/')}/api/v1/posts/by-id/{route.key[2:]}"
+            yield self.spider.request(url, self.platform, "post", link=route.link)
+        elif route.kind == "profile" and route.key:
+            ledger.record(route.link, "dropped", platform=self.platform, reason="profile-followed")
+            yield from self.discover(route.key)
+        elif route.kind == "publication" and route.key:
+            ledger.record(route.link, "dropped", platform=self.platform, reason="publication-followed")
+            yield self._archive(self.publication_base(route.key), 0, self._ident([], [route.key]))
+        else:
+            ledger.record(route.link, "unsupported", platform=self.platform, reason="not-a-post")
+            logger.warning("%s is not a Substack post, profile or publication; skipped", route.link)
+
+    def discover(self, handle: str) -> Iterator[Any]:
+        handle = re.sub(r"\.substack\.com.*$", "", handle.strip().removeprefix("https://").removeprefix("@"))
+        api = self._setting("TWIN_SUBSTACK_API_URL", "https://substack.com").rstrip("/")
+        yield self.spider.request(f"{api}/api/v1/user/{quote(handle, safe='')}/public_profile", self.platform, "profile",
+                                  meta={"twin_sub_handle": handle, "handle_httpstatus_list": [404]})
+
+    def from_sniffed(self, response: Response, link: str) -> Iterator[Any]:
+        """A page on a custom domain: its ``_preloads``/rendered post, else the API of that host."""
+        try:
+            post = parse_post_page(response.url, response.text) if isinstance(response, TextResponse) else None
+        except PageError:
+            post = None
+        parts = urlsplit(response.url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        segments = [s for s in parts.path.split("/") if s]
+        if post is not None and post.markdown:
+            yield from self._emit(post, link, None)
+        elif len(segments) >= 2 and segments[0] == "p":
+            yield self._post(origin, segments[1], link, None)
+        else:  # the home page of a custom-domain publication: walk its archive
+            self.spider.ledger.record(link, "dropped", platform=self.platform, reason="publication-followed")
+            yield self._archive(origin, 0, self._ident([], []))
+
+    # -- steps --
+    def on_page(self, response: Response) -> Iterator[Any]:
+        yield from self.from_sniffed(response, response.meta["twin_link"])
+
+    def on_profile(self, response: Response) -> Iterator[Any]:
+        handle = response.meta["twin_sub_handle"]
+        if response.status == 404:  # not a user handle: try it as a publication subdomain
+            logger.info("no Substack user %r; crawling %s.substack.com as a publication", handle, handle)
+            yield self._archive(self.publication_base(handle), 0, self._ident([], [handle]))
+            return
+        try:
+            profile = parse_profile(response.body)
+        except SubstackError as exc:
+            self.spider.crawler.stats.inc_value("twin/discovery/failed/substack-profile")
+            logger.warning("Substack profile of %r unreadable (%s); check -a handle", handle, exc)
+            return
+        ident = self._ident([profile.user_id] if profile.user_id else [], [profile.handle, handle], [profile.name])
+        if not profile.publications:
+            logger.warning("Substack user %r has no public publication", handle)
+        for pub in profile.publications:
+            yield self._archive(self.publication_base(pub.subdomain, pub.custom_domain), 0, ident)
+
+    def on_archive(self, response: Response) -> Iterator[Any]:
+        base, offset, ident = (response.meta[k] for k in ("twin_sub_base", "twin_sub_offset", "twin_sub_author"))
+        try:
+            entries = parse_archive(response.body)
+        except SubstackError as exc:
+            self.spider.crawler.stats.inc_value("twin/discovery/failed/substack-archive")
+            logger.warning("%s: %s", response.url, exc)
+            return
+        stats = self.spider.crawler.stats
+        limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", 1000)
+        new = 0
+        for entry in entries:
+            key = entry.get("id") or entry["slug"]
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            new += 1
+            link = summary_link(entry, base)
+            if self.spider.ledger.state(link) is not None or stats.get_value("twin/discovered/substack", 0) >= limit:
+                continue
+            self.spider.ledger.register(link, self.platform)
+            stats.inc_value("twin/discovered/substack")
+            yield self._post(base, str(entry["slug"]), link, ident)
+        # Walk until an empty page (page sizes vary); a page with nothing new means the API ignores the offset.
+        if new and offset // max(len(entries), 1) < self.spider.settings.getint("TWIN_SUBSTACK_MAX_PAGES", 500):
+            yield self._archive(base, offset + len(entries), ident)
+
+    def on_post(self, response: Response) -> Iterator[Any]:
+        link = response.meta["twin_link"]
+        try:
+            post = parse_post(load_json(response.body, "post"), response.url)
+        except (SubstackError, PageError) as exc:
+            self.spider.ledger.record(link, "dropped", platform=self.platform, reason="unreadable-post")
+            logger.warning("%s: %s", response.url, exc)
+            return
+        yield from self._emit(post, link, response.meta.get("twin_sub_author"))
+
+    # -- helpers --
+    def _emit(self, post: SubstackPost, link: str, ident: Ident | None) -> Iterator[Any]:
+        """The article, unless it belongs to another author (discovery only) or is a podcast without text."""
+        if ident is not None:
+            names = {name_token(self.spider.author_name()), *ident["names"]}
+            if not byline_matches(post.bylines, set(ident["ids"]), set(ident["handles"]), names):
+                self.spider.ledger.record(link, "skipped", platform=self.platform, reason="other-author")
+                return
+        if post.is_empty_podcast():
+            self.spider.ledger.record(link, "skipped", platform=self.platform, reason="podcast-without-text")
+            return
+        yield build_article(post, self.spider.author_name())
+
+    @staticmethod
+    def _ident(ids: list[int], handles: list[str], names: list[str] | None = None) -> Ident:
+        return {"ids": ids, "handles": [h.lower() for h in handles if h], "names": [name_token(n) for n in names or [] if n]}
+
+
+class SubstackSpider(TwinBaseSpider):
+    """Every post an author published on Substack, from the public JSON API.
+
+    Arguments: ``user`` (required), ``handle`` (Substack user handle, or a publication subdomain; remembered on
+    the author), ``links`` (post URLs on ``*.substack.com`` or a custom domain, ``substack.com/@handle``,
+    publication home pages), ``config``, ``force``, ``reprocess``.
+    """
+
+    name = "substack"
+    platform = "substack"
