@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 import weakref
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .base import (
     DATABASE,
