@@ -18,6 +18,45 @@ logger = logging.getLogger(__name__)
 Entry = tuple[str | None, list[int], str | None]
 
 
+class AuthorCorpus(dict[str, Entry]):
+    """link -> Entry (insertion order kept), indexed by content hash and by fingerprint sample.
+
+    A near-duplicate shares at least one fingerprint sample, so finding a twin only has to look at documents
+    sharing a sample or the hash: scanning the whole corpus per item made a crawl O(n²) (benchmarks/RESULTS.md).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._order: dict[str, int] = {}
+        self._by_hash: dict[str | None, set[str]] = {}
+        self._by_sample: dict[int, set[str]] = {}
+
+    def __setitem__(self, link: str, entry: Entry) -> None:
+        old = self.get(link)
+        if old is not None:
+            self._by_hash.get(old[0], set()).discard(link)
+            for h in old[1]:
+                self._by_sample.get(h, set()).discard(link)
+        self._order.setdefault(link, len(self._order))
+        super().__setitem__(link, entry)
+        self._by_hash.setdefault(entry[0], set()).add(link)
+        for h in entry[1]:
+            self._by_sample.setdefault(h, set()).add(link)
+
+    def setdefault(self, link: str, entry: Entry) -> Entry:  # type: ignore[override]
+        if link not in self:
+            self[link] = entry
+        return self[link]
+
+    def candidates(self, content_hash: str | None, fp: list[int]) -> list[str]:
+        """Links that can be twins of (content_hash, fp), in insertion order (the order a full scan would see)."""
+        found = set(self._by_hash.get(content_hash, ()))
+        if len(fp) >= 8:  # is_near_duplicate needs 8 samples on both sides
+            for h in fp:
+                found.update(self._by_sample.get(h, ()))
+        return sorted(found, key=self._order.__getitem__)
+
+
 class DedupPipeline:
     """Keeps one document per text per author.
 
@@ -31,7 +70,7 @@ class DedupPipeline:
         self._links: set[str] = set()
         # (collection, author_id) -> {link: (content_hash, fingerprint, canonical)} of stored and in-run documents;
         # ``canonical`` is set for links known as cross-posts of another document.
-        self._corpus: dict[tuple[str, str], dict[str, Entry]] = {}
+        self._corpus: dict[tuple[str, str], AuthorCorpus] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -54,23 +93,29 @@ class DedupPipeline:
         return item
 
     @staticmethod
-    def _find_twin(item: Document, corpus: dict[str, Entry]) -> str | None:
+    def _find_twin(item: Document, corpus: AuthorCorpus) -> str | None:
         if item.link in corpus:
             # Its own earlier version (an update, not a duplicate), or a link already known as a cross-post.
             return corpus[item.link][2]
-        for link, (chash, fp, canonical) in corpus.items():
-            if canonical is None and (chash == item.content_hash or is_near_duplicate(fp, item.fingerprint)):
+        for link in corpus.candidates(item.content_hash, item.fingerprint):
+            chash, fp, canonical = corpus[link]
+            # Repositories of one author legitimately share most of their text (templates, forks of one's own
+            # work): only an exact copy counts there. Articles and posts also match near-duplicates (cross-posts).
+            near = item.collection != "repositories" and is_near_duplicate(fp, item.fingerprint)
+            if canonical is None and (chash == item.content_hash or near):
                 return link
         return None
 
-    async def _author_corpus(self, item: Document) -> dict[str, Entry]:
+    async def _author_corpus(self, item: Document) -> AuthorCorpus:
         key = (item.collection, item.author_id or "")
         if key not in self._corpus:
             docs = await in_thread(for_crawler(self.crawler).find, item.collection, {"author_id": item.author_id})
-            corpus: dict[str, Entry] = {}
+            corpus = AuthorCorpus()
             for doc in docs:
                 corpus[doc["link"]] = (doc.get("content_hash"), doc.get("fingerprint") or [], None)
                 for other in doc.get("also_published_at") or []:
                     corpus.setdefault(other, (None, [], doc["link"]))
-            self._corpus[key] = corpus
+            # Items are processed concurrently: another one may have loaded this corpus (and added its own
+            # link) while this one awaited; replacing it would lose that link and miss an in-run cross-post.
+            self._corpus.setdefault(key, corpus)
         return self._corpus[key]
