@@ -19,17 +19,17 @@ class TwinLogFormatter(logformatter.LogFormatter):
 
     def scraped(self, item: Any, response: Response | Failure | None, spider: Any) -> logformatter.LogFormatterResult:
         result = super().scraped(item, response, spider)
-        result["args"] = {**result["args"], "item": _describe(item)}
+        result["args"] = {**dict(result["args"]), "item": _describe(item)}  # type: ignore[arg-type]
         return result
 
     def dropped(self, item: Any, exception: BaseException, response: Response | Failure | None,
                 spider: Any) -> logformatter.LogFormatterResult:
         result = super().dropped(item, exception, response, spider)
-        result["args"] = {**result["args"], "item": _describe(item)}
+        result["args"] = {**dict(result["args"]), "item": _describe(item)}  # type: ignore[arg-type]
         return result
 
     def item_error(self, item: Any, exception: BaseException, response: Response | Failure | None,
                    spider: Any) -> logformatter.LogFormatterResult:
         result = super().item_error(item, exception, response, spider)
-        result["args"] = {**result["args"], "item": _describe(item)}
+        result["args"] = {**dict(result["args"]), "item": _describe(item)}  # type: ignore[arg-type]
         return result

@@ -20,7 +20,8 @@ BLOCK_TAGS = frozenset({"p", "div", "pre", "ul", "ol", "figure", "blockquote", "
 INLINE_MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 TRACKING_PIXEL = "/_/stat?event=post.clientViewed"
 # Lazy-loading placeholders are 60px, low-quality copies (``/max/60/...?q=20``) of the real image beside them.
-PLACEHOLDER = re.compile(r"/max/60/|[?&]q=20\b")
+# Avatars are square crops (``/fit/c/96/96/...``): the author's face, not part of the post.
+PLACEHOLDER = re.compile(r"/max/60/|[?&]q=20\b|/fit/c/\d+/\d+/")
 WIDTH = re.compile(r"/(?:max|fit/c)/(\d+)/|resize:fit:(\d+)")
 Skip = Callable[[HtmlElement], bool]
 
@@ -126,7 +127,7 @@ def _figure(el: HtmlElement, base_url: str) -> list[str]:
     caption_el = next(iter(el.iter("figcaption")), None) if _tag(el) == "figure" else None
     caption = _lines(inline(caption_el, base_url)) if caption_el is not None else ""
     if not src:
-        return [f"*{caption}*"] if caption else []
+        return []  # a caption without an image belongs to an embed (video, tweet): not the author's text
     return [f"![{caption.replace(']', '')}]({src})"]
 
 

@@ -9,6 +9,9 @@ from .blocks import header
 
 MEDIUM_APP_URL = re.compile(r"""<meta[^>]+(?:property|name)=["']al:android:url["'][^>]+(?:content|value)=["']medium://p/""", re.I)
 MEDIUM_APP_NAME = re.compile(r"""<meta[^>]+(?:property|name)=["']al:(?:ios|android):app_name["'][^>]+(?:content|value)=["']Medium["']""", re.I)
+# The same two tags with the value before the name (attribute order is free; Postlight's captures write it so).
+MEDIUM_APP_URL_REVERSED = re.compile(r"""<meta[^>]+(?:content|value)=["']medium://p/[0-9a-f]+["'][^>]+(?:property|name)=["']al:(?:android|ios):url["']""", re.I)
+MEDIUM_APP_NAME_REVERSED = re.compile(r"""<meta[^>]+(?:content|value)=["']Medium["'][^>]+(?:property|name)=["']al:(?:ios|android):app_name["']""", re.I)
 SUBSTACK_PRECONNECT = re.compile(r"""<link[^>]+rel=["']preconnect["'][^>]+href=["']https://substackcdn\.com""", re.I)
 
 
@@ -17,7 +20,7 @@ def sniff_platform(headers: Mapping[str, str], body: str) -> str | None:
     if header(headers, "medium-fulfilled-by") or header(headers, "x-medium-service"):
         return "medium"
     head = body[:300_000]
-    if MEDIUM_APP_URL.search(head) or MEDIUM_APP_NAME.search(head):
+    if any(p.search(head) for p in (MEDIUM_APP_URL, MEDIUM_APP_NAME, MEDIUM_APP_URL_REVERSED, MEDIUM_APP_NAME_REVERSED)):
         return "medium"
     if SUBSTACK_PRECONNECT.search(head) or "window._preloads" in head and "substackcdn.com" in head:
         return "substack"

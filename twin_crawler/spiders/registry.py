@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
 HANDLERS: dict[str, str] = {
     "article": "twin_crawler.spiders.article:ArticleHandler",
+    "github": "twin_crawler.spiders.github:GithubHandler",
+    "linkedin": "twin_crawler.spiders.linkedin:LinkedinHandler",
+    "medium": "twin_crawler.spiders.medium:MediumHandler",
     "substack": "twin_crawler.spiders.substack:SubstackHandler",
 }
 

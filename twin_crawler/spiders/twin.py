@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from twin_crawler.browser import enable_browser
+
 from .base import TwinBaseSpider
+from .registry import handler_class
 
 
 class TwinSpider(TwinBaseSpider):
@@ -15,3 +22,13 @@ class TwinSpider(TwinBaseSpider):
 
     name = "twin"
     platform = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TwinSpider:
+        spider: TwinSpider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[assignment]
+        # Only a run that has links of a browser-needing platform (Medium behind Cloudflare) maps the browser
+        # handler; a GitHub- or blog-only run never starts Playwright. Settings are frozen after this returns.
+        platforms = {r.platform for r in spider.routes}
+        if any(getattr(handler_class(p), "needs_browser", False) for p in platforms):
+            enable_browser(crawler.settings)
+        return spider

@@ -1,0 +1,204 @@
+"""Medium: RSS discovery from a handle, post pages (JSON-LD + Apollo paragraphs), custom domains, browser retry."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
+
+from twin_crawler.arguments import ArgumentError
+from twin_crawler.browser import enable_browser
+from twin_crawler.items import Article, ArticleContent, name_key
+from twin_crawler.pages.html import PageError
+from twin_crawler.pages.medium import MediumPost, NotAMediumPost, parse_post_page
+from twin_crawler.pages.medium_apollo import profile_post_ids
+from twin_crawler.pages.medium_feed import parse_feed, preview_from_meta, preview_to_meta
+from twin_crawler.urls import Route
+from twin_crawler.warehouse import Warehouse
+
+from .base import TwinBaseSpider
+from .handler import PlatformHandler
+
+logger = logging.getLogger(__name__)
+HANDLE = re.compile(r"@?[A-Za-z0-9_.-]{1,100}")
+MEDIUM_HOSTS = ("medium.com", "www.medium.com")
+
+
+def medium_base(settings: Any) -> str:
+    return str(settings.get("TWIN_MEDIUM_BASE_URL") or "https://medium.com").rstrip("/")
+
+
+def feed_url(handle: str, base: str) -> str:
+    """The RSS feed of a handle: ``jane``/``@jane`` -> /feed/@jane, ``jane.medium.com`` or a custom domain ->
+    ``https://<host>/feed``, a profile or publication URL -> its feed. Raises ArgumentError for anything else."""
+    text = handle.strip()
+    if text.startswith(("http://", "https://")):
+        parts = urlsplit(text)
+        first = next((s for s in parts.path.split("/") if s), "")
+        if (parts.hostname or "") in MEDIUM_HOSTS:
+            if not first:
+                raise ArgumentError(f"handle: {text!r} names no Medium account; give -a handle=<username>")
+            return f"{base}/feed/{first}"
+        return f"{parts.scheme}://{parts.netloc}/feed"
+    if not HANDLE.fullmatch(text):
+        raise ArgumentError(f"handle: {text[:80]!r} is not a Medium username; give -a handle=<username> (as in medium.com/@username)")
+    if "." in text.strip("."):
+        return f"https://{text}/feed"  # <user>.medium.com or a custom domain
+    return f"{base}/feed/@{text.lstrip('@')}"
+
+
+def post_link(post_id: str) -> str:
+    return f"https://medium.com/p/{post_id}"
+
+
+class MediumHandler(PlatformHandler):
+    """Feed -> posts (complete feed items are stored without fetching their page); post pages -> articles."""
+
+    platform = "medium"
+    needs_browser = True
+
+    @property
+    def base(self) -> str:
+        return medium_base(self.spider.settings)
+
+    def page_url(self, url: str, post_id: str) -> str:
+        """Where to fetch a post: medium.com paths under TWIN_MEDIUM_BASE_URL, other hosts (custom domains) as is."""
+        host = urlsplit(url).hostname or ""
+        if host in MEDIUM_HOSTS:
+            return self.base + (urlsplit(url).path or f"/p/{post_id}")
+        return f"{self.base}/p/{post_id}" if host.endswith(".medium.com") else url
+
+    def seed(self, route: Route) -> Iterator[Any]:
+        if route.platform == "medium" and route.kind == "post" and route.key:
+            yield self.spider.request(f"{self.base}/p/{route.key}", self.platform, "post", link=route.link)
+        elif route.platform == "medium" and route.kind in ("profile", "publication") and route.key:
+            self.spider.ledger.record(route.link, "dropped", platform=self.platform, reason="discovery-followed")
+            yield from self.discover(route.link if route.kind == "publication" else route.key)
+        elif route.platform == "medium":
+            self.spider.ledger.record(route.link, "unsupported", platform=self.platform, reason=f"medium-{route.kind}")
+        else:  # an unknown host given to the medium spider: a custom domain, checked by the page parser
+            yield self.spider.request(route.link, self.platform, "post", link=route.link)
+
+    def discover(self, handle: str) -> Iterator[Any]:
+        yield self.spider.request(feed_url(handle, self.base), self.platform, "feed")
+        if self.spider.args.flag("history") and not handle.startswith(("http://", "https://")):
+            yield self.spider.request(f"{self.base}/@{handle.lstrip('@')}", self.platform, "profile",
+                                      meta={"twin_medium_handle": handle})
+
+    def on_feed(self, response: Response) -> Iterator[Any]:
+        try:
+            feed = parse_feed(response.body)
+        except PageError as exc:
+            self.spider.crawler.stats.inc_value("twin/discovery/failed/not-a-feed")
+            logger.warning("%s is not a Medium feed (%s); check the handle", response.url, exc)
+            return
+        for entry in feed.entries:
+            link = post_link(entry.post.post_id)
+            if not self._register(link, entry.url):
+                continue
+            if feed.author is None and not self._by_author(entry.creator):
+                # A publication feed holds every writer's posts; only the author's own are theirs.
+                self.spider.ledger.record(link, "skipped", platform=self.platform, reason="other-author")
+                continue
+            if entry.complete:
+                yield self.article(entry.post, entry.url)
+            else:  # member-only or cut short: the page may hold a longer preview; the feed's is kept as fallback
+                yield self.spider.request(self.page_url(entry.url, entry.post.post_id), self.platform, "post",
+                                          link=link, meta={"twin_medium_preview": preview_to_meta(entry.post)})
+
+    def _by_author(self, creator: str | None) -> bool:
+        """The feed item's ``dc:creator`` names the author (every word of the author's name appears in it)."""
+        wanted = set(name_key(self.spider.author_name()).split())
+        return not creator or wanted <= set(name_key(creator).split())
+
+    def on_profile(self, response: Response) -> Iterator[Any]:
+        text = response.text if isinstance(response, TextResponse) else ""
+        for post_id in profile_post_ids(text, response.meta["twin_medium_handle"]):
+            link = post_link(post_id)
+            if self._register(link, response.url):
+                yield self.spider.request(f"{self.base}/p/{post_id}", self.platform, "post", link=link)
+
+    def _register(self, link: str, url: str) -> bool:
+        """Track a discovered post; False when this run already has it (given as a link, or in two feeds)."""
+        if self.spider.ledger.state(link) is not None:
+            return False
+        self.spider.ledger.register(link, self.platform, self.spider.domain_of(url))
+        self.spider.crawler.stats.inc_value("twin/discovered/medium")
+        return True
+
+    def on_post(self, response: Response) -> Iterator[Any]:
+        yield from self._post(response, response.meta["twin_link"])
+
+    def from_sniffed(self, response: Response, link: str) -> Iterator[Any]:
+        yield from self._post(response, link)
+
+    def _post(self, response: Response, link: str) -> Iterator[Any]:
+        reason = "not-text"
+        if isinstance(response, TextResponse):
+            try:
+                yield self.article(parse_post_page(response.url, response.text), response.url)
+                return
+            except NotAMediumPost as exc:
+                reason = exc.reason
+            except PageError as exc:
+                reason = "unreadable-page"
+                logger.info("unreadable Medium page %s: %s", response.url, exc)
+        preview = response.meta.get("twin_medium_preview")
+        if preview:
+            yield self.article(preview_from_meta(preview), response.url)
+            return
+        self.spider.ledger.record(link, "dropped", platform=self.platform, reason=reason)
+
+    def article(self, post: MediumPost, url: str) -> Article:
+        language = post.language or ""
+        return Article(
+            link=post_link(post.post_id),
+            platform="medium",
+            author_full_name=self.spider.author_name(),
+            title=post.title or None,
+            published_at=post.published_at,
+            modified_at=post.modified_at.isoformat() if post.modified_at else None,
+            language=post.language,
+            source_id=post.post_id,
+            is_paywalled=post.is_paywalled,
+            domain=self.spider.domain_of(url),
+            byline=post.byline,
+            description=post.description or post.subtitle or None,
+            tags=post.tags[:50],
+            kind="response" if post.kind == "response" else "article",
+            content=ArticleContent(Title=post.title, Subtitle=post.subtitle, Content=post.content, language=language),
+            extra={"medium_url": post.url, "publication": post.publication, "body_source": post.source},
+        )
+
+
+class MediumSpider(TwinBaseSpider):
+    """Medium posts of one author.
+
+    Arguments: ``user`` (required), ``handle`` (Medium username, ``<user>.medium.com``, or a profile/publication
+    URL: its RSS feed, the latest 10 posts, is crawled; remembered on the author), ``links`` (post URLs, custom
+    domains included), ``history`` (1: also read the post ids embedded in the profile page; logged-out that is
+    about the same 10 latest posts; older history needs Medium's export, GraphQL is not called), ``config``,
+    ``force``, ``reprocess``.
+    Settings: ``TWIN_MEDIUM_BASE_URL`` (default https://medium.com), ``TWIN_BROWSER`` (``off`` disables the
+    Chromium retry of Cloudflare-blocked pages), ``TWIN_BROWSER_SCHEMES`` (default https).
+    """
+
+    name = "medium"
+    platform = "medium"
+    extra_arguments = {"history": "1 to also read post ids from the profile page (limited: about the latest 10)"}
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Medium pages sit behind Cloudflare: blocked plain requests are retried once in Chromium when available.
+        enable_browser(settings)
+
+    def prepare(self, warehouse: Warehouse) -> None:
+        if self.args.handle:
+            feed_url(self.args.handle, medium_base(self.settings))  # a bad handle fails before it is remembered
+        super().prepare(warehouse)
