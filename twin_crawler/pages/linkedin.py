@@ -20,13 +20,16 @@ from .html import iter_ld, parse_datetime, parse_html, person_name
 ACTIVITY_URN = re.compile(r"urn:li:(activity|share|ugcPost):(\d{16,20})")
 # LinkedIn launched in 2003; an id whose top 41 bits decode outside 2003..2100 is not a time-based activity id.
 MIN_MS, MAX_MS = 1_041_379_200_000, 4_102_444_800_000
+LINK_ID = re.compile(r"(?:urn:li:(?:activity|share|ugcPost):|[-_]activity-)(\d{16,20})")
 POST_LD_TYPES = {"SocialMediaPosting", "DiscussionForumPosting"}
 GUEST_CARD = "//*[@data-activity-urn or @data-id='main-feed-card']"
 FEED_CARD = "//*[starts-with(@data-urn, 'urn:li:activity:') or starts-with(@data-id, 'urn:li:activity:')]"
 # Header lines of cards that surface someone else's post in the author's activity ("X reposted this").
 ACTIVITY_HEADER = re.compile(r"(?i)\b(reposted|likes?|liked|commented on|celebrates|supports|finds this|loves)\b")
 AUTHWALL_PATHS = ("/authwall", "/login", "/uas/login", "/checkpoint", "/signup")
-AUTHWALL_MARKERS = ("/authwall?", 'name="session_key"', 'name="session_password"', "auth_wall_desktop", "authwall-join-form")
+# The guest wall is served as a redirect, or as a 200 page whose script sends the browser to /authwall.
+AUTHWALL_REDIRECT = re.compile(r"""(?i)(location(\.href)?\s*=|location\.(replace|assign)\(|http-equiv=["']?refresh[^>]*url=)\s*["']?[^"'\s>]*/(authwall|uas/login|login)\b""")
+LOGIN_FORM = re.compile(r"""name=["']session_(key|password)["']""")
 
 
 @dataclass
@@ -60,15 +63,26 @@ def permalink(activity_id: str, base_url: str = "https://www.linkedin.com") -> s
     return f"{base_url.rstrip('/')}/feed/update/urn:li:activity:{activity_id}/"
 
 
-def authwall_reason(url: str, html: str) -> str | None:
-    """``authwall`` when the page is LinkedIn's sign-in wall or a login redirect, else None."""
+def authwall_reason(url: str, html: str, *, has_content: bool = False) -> str | None:
+    """``authwall`` when the page is LinkedIn's sign-in wall or a login redirect, else None.
+
+    A page with content is judged by its URL only: real pages carry sign-in forms and scripts that *can* send the
+    browser to the wall, so those count only on a page that has nothing else."""
     path = urlsplit(url).path.lower()
     if path.startswith(AUTHWALL_PATHS):
         return "authwall"
-    head = html[:60_000]
-    if any(marker in head for marker in AUTHWALL_MARKERS):
+    if has_content:
+        return None
+    if AUTHWALL_REDIRECT.search(html[:200_000]):
+        return "authwall-redirect"
+    if has_login_form(html):
         return "authwall"
     return None
+
+
+def has_login_form(html: str) -> bool:
+    """The page asks for a LinkedIn password (meaningful only on a page with no content of its own)."""
+    return LOGIN_FORM.search(html) is not None
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
@@ -135,7 +149,7 @@ def _ld_posts(tree: lxml.html.HtmlElement) -> list[PostData]:
     """Posts described only by JSON-LD ``SocialMediaPosting``/``DiscussionForumPosting`` (no card markup)."""
     posts = []
     for obj in iter_ld(tree, POST_LD_TYPES):
-        ids = [m.group(2) for m in ACTIVITY_URN.finditer(" ".join(str(obj.get(k) or "") for k in ("@id", "url", "mainEntityOfPage")))]
+        ids = [m.group(1) for m in LINK_ID.finditer(" ".join(str(obj.get(k) or "") for k in ("@id", "url", "mainEntityOfPage")))]
         text = str(obj.get("articleBody") or obj.get("text") or "").strip()
         if not ids or not text:
             continue

@@ -11,11 +11,23 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import lxml.html
 from trafilatura import extract
 
-from .html import PageError, canonical_url, html_language, iter_ld, meta, parse_datetime, parse_html, person_name
+from twin_crawler.urls import LinkError, canonicalize
+
+from .html import (
+    PageError,
+    canonical_url,
+    html_language,
+    iter_ld,
+    meta,
+    parse_datetime,
+    parse_html,
+    person_name,
+)
 
 ARTICLE_LD_TYPES = {"Article", "NewsArticle", "BlogPosting"}
 BODY_SELECTORS = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content__body ')]",
@@ -31,7 +43,13 @@ DATE_SELECTORS = ("//time[@itemprop='datePublished']", "//*[contains(@class, 'ba
 # article's language, whereas <html lang> is only the reader's interface language.
 ARTICLE_LOCALE = re.compile(r'"locale"\s*:\s*"([a-z]{2})(?:_[A-Z]{2})?"(?=[^{}]{0,2000}"articleUrn")|'
                             r'"articleUrn"[^{}]{0,2000}"locale"\s*:\s*"([a-z]{2})(?:_[A-Z]{2})?"')
+# The same record's "publishedDate" (epoch ms) is exact where the printed date has only the day.
+ARTICLE_PUBLISHED = re.compile(r'"publishedDate"\s*:\s*(\d{12,13})(?=[^{}]{0,2000}"articleUrn")|'
+                               r'"articleUrn"[^{}]{0,2000}"publishedDate"\s*:\s*(\d{12,13})')
 PRINTED_DATE = re.compile(r"(?:Published(?: on)?\s+)?([A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4})")
+
+
+LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 
 
 class NotAPulseArticle(ValueError):
@@ -63,6 +81,17 @@ def _first_text(tree: lxml.html.HtmlElement, selectors: tuple[str, ...]) -> str 
     return None
 
 
+def _published(tree: lxml.html.HtmlElement, html: str) -> datetime | None:
+    """The printed date, made exact by the embedded record when both name the same day (a page also embeds the
+    records of related articles: a disagreeing one is not this article's)."""
+    printed = _printed_date(tree) or parse_datetime(meta(tree, "article:published_time"))
+    match = ARTICLE_PUBLISHED.search(html)
+    embedded = parse_datetime(int(match.group(1) or match.group(2))) if match else None
+    if embedded and (printed is None or printed.date() == embedded.date()):
+        return embedded
+    return printed
+
+
 def _printed_date(tree: lxml.html.HtmlElement) -> datetime | None:
     for xpath in DATE_SELECTORS:
         for el in tree.xpath(xpath):
@@ -88,7 +117,20 @@ def body_markdown(body: lxml.html.HtmlElement) -> str:
     doc = lxml.html.document_fromstring(f"<html><body><article>{fragment}</article></body></html>")
     text = extract(doc, output_format="markdown", include_comments=False, include_tables=True, include_images=False,
                    include_formatting=True, include_links=False, favor_recall=True, deduplicate=False)
-    return (text or "").strip() or "\n\n".join(p for p in (" ".join(body.text_content().split()),) if p)
+    return tidy_markdown(text or "") or " ".join(body.text_content().split())
+
+
+def tidy_markdown(text: str) -> str:
+    """Collapse the source's indentation runs inside paragraphs (LinkedIn's templates indent text nodes; four
+    leading spaces would turn a sentence into a markdown code block). Fenced code and list nesting are kept."""
+    out, fenced = [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if not fenced and not LIST_ITEM.match(line):
+            line = " ".join(line.replace("\u00a0", " ").split())
+        out.append(line.rstrip())
+    return "\n".join(out).strip()
 
 
 def _language(tree: lxml.html.HtmlElement, html: str, ld: dict[str, Any]) -> str | None:
@@ -121,8 +163,7 @@ def parse_pulse(url: str, html: str | bytes) -> PulseData:
         content=content,
         subtitle=meta(tree, "og:description", "description") or "",
         byline=person_name(ld.get("author")) or _first_text(tree, AUTHOR_SELECTORS),
-        published_at=parse_datetime(ld.get("datePublished")) or _printed_date(tree)
-        or parse_datetime(meta(tree, "article:published_time")),
+        published_at=parse_datetime(ld.get("datePublished")) or _published(tree, text),
         modified_at=parse_datetime(ld.get("dateModified")),
         language=_language(tree, text, ld),
         canonical=canonical_url(tree) or meta(tree, "og:url"),
@@ -132,4 +173,16 @@ def parse_pulse(url: str, html: str | bytes) -> PulseData:
     )
 
 
-__all__ = ["NotAPulseArticle", "PageError", "PulseData", "parse_pulse"]
+def pulse_link(canonical: str, fallback: str) -> str:
+    """``de.linkedin.com/pulse/x`` and ``www.linkedin.com/pulse/x`` are one article: one link for both."""
+    try:
+        link = canonicalize(canonical) if canonical else fallback
+    except LinkError:
+        return fallback
+    parts = urlsplit(link)
+    if not (parts.path.startswith("/pulse/") and (parts.hostname or "").endswith("linkedin.com")):
+        return fallback
+    return urlunsplit(("https", "www.linkedin.com", parts.path, "", ""))
+
+
+__all__ = ["NotAPulseArticle", "PageError", "PulseData", "parse_pulse", "pulse_link"]

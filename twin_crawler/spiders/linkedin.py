@@ -1,0 +1,216 @@
+"""LinkedIn: public posts and Pulse articles logged-out; the author's activity feed with an opt-in session."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+
+from twin_crawler import urls
+from twin_crawler.arguments import ArgumentError
+from twin_crawler.browser import enable_browser
+from twin_crawler.items import Article, ArticleContent, Post, PostContent
+from twin_crawler.pages.html import PageError
+from twin_crawler.pages.linkedin import (
+    PostData,
+    authwall_reason,
+    parse_feed_posts,
+    parse_guest_posts,
+    permalink,
+    select_post,
+)
+from twin_crawler.pages.linkedin_pulse import NotAPulseArticle, parse_pulse, pulse_link
+from twin_crawler.urls import Route
+from twin_crawler.warehouse import Warehouse
+
+from . import linkedin_session as session
+from .base import TwinBaseSpider
+from .handler import PlatformHandler
+
+logger = logging.getLogger(__name__)
+
+
+class LinkedinHandler(PlatformHandler):
+    """Guest ``/posts/``, ``/feed/update/`` and ``/pulse/`` pages over plain HTTP; with ``session=1`` the
+    ``/in/<handle>/recent-activity/all/`` feed in the browser, one Post per card."""
+
+    platform = "linkedin"
+
+    @classmethod
+    def route_special(cls, url: str, settings: Any) -> Route | None:
+        """Links on a configured mirror (``TWIN_LINKEDIN_BASE_URL``, loopback in tests) route like linkedin.com."""
+        base = str(settings.get("TWIN_LINKEDIN_BASE_URL") or session.DEFAULT_BASE_URL).rstrip("/")
+        if base == session.DEFAULT_BASE_URL or not url.startswith(base + "/"):
+            return None
+        try:
+            link = urls.canonicalize(url)
+        except urls.LinkError:
+            return None
+        parts = urlsplit(link)
+        return urls._route_linkedin(parts.hostname or "", parts.path, link)  # same path rules as linkedin.com
+
+    @property
+    def base_url(self) -> str:
+        return str(self.spider.settings.get("TWIN_LINKEDIN_BASE_URL") or session.DEFAULT_BASE_URL).rstrip("/")
+
+    def session_on(self) -> bool:
+        return self.spider.args.flag("session") and "session" in self.spider.extra_arguments
+
+    def seed(self, route: Route) -> Iterator[Any]:
+        if route.kind in ("post", "article"):
+            step = "post" if route.kind == "post" else "pulse"
+            yield self.spider.request(route.link, self.platform, step, link=route.link, meta={"twin_key": route.key})
+        elif route.kind == "profile" and route.key and self.session_on():
+            self.spider.ledger.record(route.link, "dropped", platform=self.platform, reason="profile-feed-read")
+            yield from self.discover(route.key)
+        else:
+            reason = "needs-session" if route.kind == "profile" else "not-a-post"
+            self.spider.ledger.record(route.link, "unsupported", platform=self.platform, reason=reason)
+            logger.warning("%s: only public /posts/, /feed/update/ and /pulse/ links can be read%s", route.link,
+                           " (a profile's posts need -a session=1)" if route.kind == "profile" else "")
+
+    def discover(self, handle: str) -> Iterator[Any]:
+        if not self.session_on():
+            raise ArgumentError(LinkedinSpider.NEEDS_SESSION)
+        url = f"{self.base_url}/in/{handle}/recent-activity/all/"
+        link = urls.canonicalize(url)
+        self.spider.ledger.register(link, self.platform)
+        scrolls = session.scroll_limit(self.spider.args.flags.get("scrolls"), self.spider.settings)
+        wait = self.spider.settings.getfloat("TWIN_LINKEDIN_SCROLL_WAIT", 3.0)
+        yield self.spider.request(url, self.platform, "feed", link=link, meta=session.feed_meta(scrolls, wait))
+
+    def _blocked(self, response: Response, link: str, found: bool) -> bool:
+        """Record ``blocked`` when the page is the auth wall (or only a sign-in form); the page is never parsed."""
+        text = response.text if isinstance(response, TextResponse) else ""
+        reason = authwall_reason(response.url, text, has_content=found)
+        if reason is None:
+            return False
+        self.spider.ledger.record(link, "blocked", platform=self.platform, reason=reason)
+        logger.warning("blocked (%s) at %s: nothing stored", reason, response.url)
+        return True
+
+    def on_post(self, response: Response) -> Iterator[Any]:
+        link = response.meta["twin_link"]
+        posts = self._parse(parse_guest_posts, response)
+        if self._blocked(response, link, bool(posts)):
+            return
+        post = select_post(posts, response.meta.get("twin_key"))
+        if post is None:
+            self.spider.ledger.record(link, "dropped", platform=self.platform, reason="no-post-on-page")
+            return
+        yield self.post_item(post, via="guest", share_url=link)
+
+    def on_pulse(self, response: Response) -> Iterator[Any]:
+        link = response.meta["twin_link"]
+        if self._blocked(response, link, True):
+            return
+        try:
+            data = parse_pulse(response.url, response.text if isinstance(response, TextResponse) else "")
+        except (NotAPulseArticle, PageError) as exc:
+            if not self._blocked(response, link, False):
+                self.spider.ledger.record(link, "dropped", platform=self.platform, reason="no-article-body")
+                logger.info("no Pulse article at %s: %s", response.url, exc)
+            return
+        canonical = pulse_link(response.urljoin(data.canonical) if data.canonical else "", link)
+        yield Article(
+            link=canonical, platform="linkedin", author_full_name=self.spider.author_name(), title=data.title or None,
+            published_at=data.published_at, modified_at=data.modified_at.isoformat() if data.modified_at else None,
+            language=data.language, source_id=urlsplit(canonical).path.rstrip("/").rsplit("/", 1)[-1] or None,
+            domain="linkedin.com", byline=data.byline, description=data.subtitle or None, tags=data.tags,
+            content=ArticleContent(Title=data.title, Content=data.content, language=data.language or ""),
+        )
+
+    def on_feed(self, response: Response) -> Iterator[Any]:
+        link = response.meta["twin_link"]
+        posts = self._parse(parse_feed_posts, response)
+        if self._blocked(response, link, bool(posts)):
+            return
+        methods = response.meta.get("playwright_page_methods") or []
+        scrolled = getattr(methods[0], "result", None) if methods else None
+        stats = self.spider.crawler.stats
+        stats.set_value("twin/linkedin/feed/scrolls", scrolled if isinstance(scrolled, int) else 0)
+        stats.set_value("twin/linkedin/feed/cards", len(posts))
+        if not posts:  # a changed page layout looks exactly like this: say so rather than report success
+            self.spider.ledger.record(link, "dropped", platform=self.platform, reason="empty-activity-feed")
+            logger.warning("no post cards found on %s (empty activity, or LinkedIn changed its markup)", response.url)
+            return
+        self.spider.ledger.record(link, "dropped", platform=self.platform, reason="activity-feed-read")
+        for post in posts:
+            if post.is_repost or not post.text:
+                stats.inc_value(f"twin/linkedin/feed/skipped/{'repost' if post.is_repost else 'no-text'}")
+                continue
+            item_link = permalink(post.activity_id, self.base_url)
+            if self.spider.ledger.state(item_link) is not None:
+                continue  # also given as a link, or a card repeated by the feed
+            self.spider.ledger.register(item_link, self.platform)
+            yield self.post_item(post, via="feed")
+        logger.info("activity feed %s: %d cards after %s scrolls", response.url, len(posts), scrolled)
+
+    def _parse(self, parser: Any, response: Response) -> list[PostData]:
+        if not isinstance(response, TextResponse):
+            return []
+        try:
+            result: list[PostData] = parser(response.text)
+        except PageError:
+            return []
+        return result
+
+    def post_item(self, post: PostData, *, via: str, share_url: str | None = None) -> Post:
+        """A Post keyed by its id-based permalink, so a link and the feed produce the same document."""
+        extra: dict[str, Any] = {"via": via, "byline": post.author_name, "repost": post.is_repost}
+        if share_url and share_url != permalink(post.activity_id, self.base_url):
+            extra["share_url"] = share_url
+        return Post(
+            link=permalink(post.activity_id, self.base_url), platform="linkedin",
+            author_full_name=self.spider.author_name(), published_at=post.published_at, source_id=post.activity_id,
+            domain="linkedin.com", extra=extra, content=PostContent(text=post.text, image=post.image),
+        )
+
+
+class LinkedinSpider(TwinBaseSpider):
+    """LinkedIn posts and Pulse articles.
+
+    Arguments: ``user`` (required), ``links`` (public ``/posts/…``, ``/feed/update/urn:li:activity:…`` and
+    ``/pulse/…`` URLs, read logged-out), ``handle`` (the author's ``/in/<handle>``; needs ``session``),
+    ``session`` (1 = read the author's activity feed in a browser with the ``li_at`` cookie from the
+    environment variable ``TWIN_LINKEDIN_LI_AT``; explicit opt-in, it uses the author's own account),
+    ``scrolls`` (feed scroll limit, default ``TWIN_LINKEDIN_SCROLLS``), ``config``, ``force``, ``reprocess``.
+    """
+
+    name = "linkedin"
+    platform = "linkedin"
+    extra_arguments = {
+        "session": "1 to read the author's activity feed with the li_at cookie in TWIN_LINKEDIN_LI_AT (opt-in)",
+        "scrolls": "how many times to scroll the activity feed (default: setting TWIN_LINKEDIN_SCROLLS)",
+    }
+    NEEDS_SESSION = ("linkedin: a member's list of posts is behind the login wall; give -a session=1 with your own "
+                     "li_at cookie in TWIN_LINKEDIN_LI_AT, or give public post URLs with -a links=URL,...")
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        enable_browser(settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> LinkedinSpider:
+        spider: LinkedinSpider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[assignment]
+        if spider.args.flag("session"):
+            # Settings are not frozen until the spider exists (Scrapy >= 2.11): the context is added here, with
+            # the cookie read from the environment, and never passes through request meta.
+            session.install_session(crawler.settings, str(crawler.settings.get("TWIN_LINKEDIN_BASE_URL")
+                                                          or session.DEFAULT_BASE_URL))
+        return spider
+
+    def prepare(self, warehouse: Warehouse) -> None:
+        session.scroll_limit(self.args.flags.get("scrolls"), self.settings)
+        if self.args.flag("session"):
+            session.check_session(self.settings)
+        super().prepare(warehouse)
+        if not self.args.flag("session") and (
+            self.discovery_handle() or (self.routes and all(r.kind == "profile" for r in self.routes))
+        ):
+            raise ArgumentError(self.NEEDS_SESSION)
