@@ -15,9 +15,11 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.threads import deferToThread
 
+from twin_crawler.concurrency import in_thread
 from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import Warehouse, WarehouseError, for_crawler
 
@@ -94,16 +96,15 @@ class DeadLetters:
         self._pending.discard(d)
         return result
 
-    def spider_closed(self, spider: Any) -> Deferred[Any]:
+    async def spider_closed(self, spider: Any) -> None:
         """Wait for pending writes, then drop the letters of links that ended well in this run."""
-        d: Deferred[Any] = DeferredList(list(self._pending))
+        await maybe_deferred_to_future(DeferredList(list(self._pending)))
         ledger = getattr(spider, "ledger", None)
-        if ledger is not None:
-            settled = {link for link, entry in ledger.entries.items() if entry.state in SETTLED}
-            settled |= {alias for alias, link in ledger.aliases.items() if link in settled}
-            d.addCallback(lambda _: deferToThread(self._clear, spider.name, settled))
-            d.addErrback(lambda f: logger.error("could not clear settled dead letters: %s", scrub(str(f.value))))
-        return d
+        if ledger is None:
+            return
+        settled = {link for link, entry in ledger.entries.items() if entry.state in SETTLED}
+        settled |= {alias for alias, link in ledger.aliases.items() if link in settled}
+        await in_thread(self._clear, spider.name, settled)
 
     def _clear(self, spider_name: str, settled: set[str]) -> None:
         warehouse = for_crawler(self.crawler)

@@ -13,18 +13,19 @@ Replaces ``scrapy.downloadermiddlewares.retry.RetryMiddleware`` at the same prio
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from twin_crawler.deadletter import DeadLetters, make_record
@@ -73,6 +74,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.retry_after_max = settings.getfloat("TWIN_RETRY_AFTER_MAX", 600.0)
         self.not_before: dict[str, float] = {}
         self.dead_letters = DeadLetters.for_crawler(crawler)
+        crawler.signals.connect(self._request_dropped, signal=signals.request_dropped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
@@ -82,6 +84,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         """Hold a request while its domain is backing off."""
         wait = self.not_before.get(self._domain(request), 0.0) - time.monotonic()
         if wait > 0:
+            # Imported here: at module level it would install a default reactor before Scrapy installs asyncio's.
+            from twisted.internet import reactor
+
             await maybe_deferred_to_future(deferLater(reactor, wait))
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
@@ -100,8 +105,15 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Request | None:
         reason = refused_reason(request) or exception_reason(exception)
-        exception.twin_reason = reason  # type: ignore[attr-defined]  # read by the spider's errback
-        if reason.startswith("ssrf-") or request.meta.get("dont_retry", False):
+        with contextlib.suppress(AttributeError):  # read by the spider's errback (failure_reason)
+            exception.twin_reason = reason  # type: ignore[attr-defined]
+        if reason.startswith("ssrf-"):
+            ledger = getattr(self.crawler.spider, "ledger", None)
+            link = request.meta.get("twin_link")
+            if link and ledger is not None:  # refused on purpose: not a failure to retry or replay
+                ledger.record(link, "dropped", platform=request.meta.get("twin_platform", "article"), reason=reason)
+            return None
+        if request.meta.get("dont_retry", False):
             return None
         if not isinstance(exception, self.exceptions_to_retry):
             return None
@@ -119,13 +131,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
         domain = self._domain(request)
         self.not_before[domain] = max(self.not_before.get(domain, 0.0), time.monotonic() + delay)
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("twin/retry/backoff_seconds", round(delay, 3))
+        self.crawler.stats.inc_value("twin/retry/backoff_ms", int(delay * 1000))
         logger.debug("retrying %s in %.2fs (%s)", request.url, delay, reason)
         return retry
 
     def _give_up(self, request: Request, reason: str, error: str) -> None:
         attempts = request.meta.get("retry_times", 0) + 1
         self.dead_letters.add(make_record(request, self.crawler.spider, reason, attempts, error))
+
+    def _request_dropped(self, request: Request) -> None:
+        """A redirect the dupefilter dropped would leave its link pending for ever: give it a state."""
+        link = request.meta.get("twin_link")
+        ledger = getattr(self.crawler.spider, "ledger", None)
+        hops = request.meta.get("redirect_urls")
+        if not (link and hops and ledger is not None and ledger.state(link) in (None, "pending")):
+            return
+        platform = request.meta.get("twin_platform", "article")
+        if request.url in hops:
+            ledger.record(link, "failed", platform=platform, reason="redirect-loop")
+        else:  # redirected to a URL this run already fetched for another link
+            ledger.record(link, "dropped", platform=platform, reason="redirect-to-duplicate")
 
     @staticmethod
     def _domain(request: Request) -> str:

@@ -92,7 +92,7 @@ def parse_repo_listing(body: bytes | str) -> list[RepoInfo]:
     are left out; a body that is not a JSON array raises ApiError."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(f"repository listing is not JSON ({exc.__class__.__name__})") from None
     if not isinstance(data, list):
         message = data.get("message") if isinstance(data, Mapping) else None
@@ -104,7 +104,7 @@ def parse_user_name(body: bytes | str) -> str | None:
     """The display ``name`` of a ``/users/{login}`` body, or None when absent/blank/not JSON."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     name = data.get("name") if isinstance(data, Mapping) else None
     return " ".join(name.split()) or None if isinstance(name, str) else None
