@@ -23,12 +23,16 @@ from scrapy.http import Request, Response
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
 from twin_crawler.scheduling.duration import DurationError, parse_duration
+from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import for_crawler
 
 logger = logging.getLogger(__name__)
 COLLECTION = "crawl_log"
 # Ledger states meaning "the page was fetched and its document is in the warehouse".
 STORED_STATES = frozenset({"new", "updated", "unchanged", "paywalled"})
+# Fetches between two writes of the settled part of the log (TWIN_CRAWL_LOG_DRAIN_EVERY): a long-running worker
+# (scrapy-redis) records its progress as it goes instead of only when it stops.
+DRAIN_EVERY = 200
 
 
 class Skipped(IgnoreRequest):
@@ -50,6 +54,7 @@ def check_settings(settings: Any, args: Any) -> None:
 
 
 def header(response: Response, name: str) -> str | None:
+    """A response header as text (validators are ASCII), None when absent."""
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
 
@@ -61,7 +66,9 @@ class IncrementalMiddleware:
         self.crawler = crawler
         self.window = parse_duration(crawler.settings.get("TWIN_RECRAWL_AFTER", "24h"))
         self.log: dict[str, dict[str, Any]] = {}
-        self.fetched: dict[str, dict[str, Any]] = {}  # link -> crawl_log entry of this run
+        self.fetched: dict[str, dict[str, Any]] = {}  # link -> crawl_log entry of this run, not yet written
+        self.since_drain = 0
+        self.drain_every = max(1, crawler.settings.getint("TWIN_CRAWL_LOG_DRAIN_EVERY", DRAIN_EVERY))
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -81,7 +88,11 @@ class IncrementalMiddleware:
     async def spider_opened(self) -> None:
         if self.active:
             # Loaded once: the engine waits for spider_opened before the first request, so lookups stay in memory.
-            docs = await in_thread(for_crawler(self.crawler).find, COLLECTION)
+            try:
+                docs = await in_thread(for_crawler(self.crawler).find, COLLECTION)
+            except Exception as exc:  # the log only saves fetches: without it everything is fetched, nothing lost
+                logger.warning("crawl log unreadable, fetching every link this run: %s", scrub(str(exc)))
+                return
             self.log = {d["link"]: d for d in docs if d.get("link")}
 
     def process_request(self, request: Request) -> None:
@@ -93,8 +104,8 @@ class IncrementalMiddleware:
             return
         age = time.time() - float(entry.get("crawled_ts") or 0)
         if age < self.window:
-            spider = self.crawler.spider
-            spider.ledger.record(link, "skipped", platform=request.meta.get("twin_platform", "article"), reason="fresh")
+            ledger = self.crawler.spider.ledger  # type: ignore[union-attr]
+            ledger.record(link, "unchanged", platform=request.meta.get("twin_platform", "article"), reason="fresh")
             self.crawler.stats.inc_value("twin/incremental/fresh")  # type: ignore[union-attr]
             raise Skipped("fresh", request.url)
         # Older than the window: ask the server whether it changed (headers only when the site gave validators).
@@ -103,7 +114,7 @@ class IncrementalMiddleware:
         if entry.get("last_modified"):
             request.headers.setdefault(b"If-Modified-Since", entry["last_modified"].encode("latin-1"))
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response:
         link = request.meta.get("twin_link")
         if not link or self._flag("reprocess"):
             return response  # a replay from the archive is not a fetch
@@ -127,6 +138,10 @@ class IncrementalMiddleware:
                 "last_modified": header(response, "Last-Modified"),
                 **self._stamp(),
             }
+            self.since_drain += 1
+            if self.since_drain >= self.drain_every:
+                self.since_drain = 0
+                await self._drain(final=False)
         return response
 
     @staticmethod
@@ -136,13 +151,30 @@ class IncrementalMiddleware:
         return {"crawled_ts": now, "crawled_at": datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")}
 
     async def spider_closed(self) -> None:
+        written = await self._drain(final=True)
+        logger.info("crawl log: %d links recorded as fetched", written)
+
+    async def _drain(self, *, final: bool) -> int:
+        """Write the entries whose documents are stored; forget those that ended otherwise (fetched again next
+        run). Entries still pending (their warehouse batch not yet flushed) wait, unless the crawl is over."""
         ledger = getattr(self.crawler.spider, "ledger", None)
-        if ledger is None or not self.fetched:
-            return
-        entries = [e for link, e in self.fetched.items() if ledger.state(link) in STORED_STATES]
+        if ledger is None:
+            return 0
+        entries = []
+        for link in list(self.fetched):
+            state = ledger.state(link)
+            if state in STORED_STATES:
+                entries.append(self.fetched.pop(link))
+            elif final or state not in (None, "pending"):
+                del self.fetched[link]
         if entries:
-            await in_thread(self._write, entries)
-        logger.info("crawl log: %d links recorded as fetched", len(entries))
+            try:
+                await in_thread(self._write, entries)
+            except Exception as exc:  # a warehouse outage must not fail the crawl: unlogged links are refetched
+                logger.warning("crawl log not updated for %d links (they will be fetched again): %s",
+                               len(entries), scrub(str(exc)))
+                return 0
+        return len(entries)
 
     def _write(self, entries: list[dict[str, Any]]) -> None:
         warehouse = for_crawler(self.crawler)

@@ -104,7 +104,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return self._retry_with_delay(request, reason, f"HTTP {response.status}", delay) or response
 
     def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Request | None:
-        reason = refused_reason(request) or exception_reason(exception)
+        reason = refused_reason(request) or getattr(exception, "twin_reason", None) or exception_reason(exception)
         with contextlib.suppress(AttributeError):  # read by the spider's errback (failure_reason)
             exception.twin_reason = reason  # type: ignore[attr-defined]
         if reason.startswith("ssrf-"):
