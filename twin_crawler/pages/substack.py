@@ -13,16 +13,16 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import lxml.html
-
 from twin_crawler.items import Article, ArticleContent
 from twin_crawler.text import normalise_text
 from twin_crawler.urls import LinkError, canonicalize
 
-from .html import PageError, canonical_url, html_language, iter_ld, meta, parse_datetime, parse_html, person_name
+from .html import (
+    PageError,
+    parse_datetime,
+)
 from .substack_markdown import body_to_markdown
 
-PRELOADS = re.compile(r"""window\._preloads\s*=\s*JSON\.parse\(\s*"((?:[^"\\]|\\.)*)"\s*\)""", re.S)
 # Podcast bodies shorter than this are a player and a sentence of show notes, not text worth keeping.
 PODCAST_MIN_WORDS = 40
 
@@ -99,8 +99,8 @@ def parse_profile(body: bytes | str) -> Profile:
     for pub in [data.get("primaryPublication"), *candidates]:
         if isinstance(pub, dict) and pub.get("subdomain"):
             pubs.setdefault(pub["subdomain"], Publication(pub["subdomain"], pub.get("custom_domain") or None, pub.get("name")))
-    user_id = data.get("id")
-    return Profile(int(user_id) if user_id else None, str(data["handle"]), str(data.get("name") or ""), list(pubs.values()))
+    user_id = str(data.get("id") or "")
+    return Profile(int(user_id) if user_id.isdigit() else None, str(data["handle"]), str(data.get("name") or ""), list(pubs.values()))
 
 
 def parse_archive(body: bytes | str) -> list[dict[str, Any]]:
@@ -113,10 +113,13 @@ def parse_archive(body: bytes | str) -> list[dict[str, Any]]:
 
 def summary_link(post: dict[str, Any], base: str) -> str:
     """The canonical link of an archive entry (its ``canonical_url``, else ``{base}/p/{slug}``)."""
-    try:
-        return canonicalize(str(post.get("canonical_url") or f"{base.rstrip('/')}/p/{post['slug']}"))
-    except LinkError:
-        return canonicalize(f"{base.rstrip('/')}/p/{post['slug']}")
+    for candidate in (post.get("canonical_url"), f"{base.rstrip('/')}/p/{post['slug']}"):
+        try:
+            if candidate:
+                return canonicalize(str(candidate))
+        except LinkError:
+            continue
+    raise SubstackError(f"post {str(post['slug'])[:60]!r}: no valid link")
 
 
 def parse_post(data: Any, url: str, language: str | None = None) -> SubstackPost:
@@ -150,44 +153,24 @@ def parse_post(data: Any, url: str, language: str | None = None) -> SubstackPost
     )
 
 
-def preloads(html: str) -> dict[str, Any] | None:
-    """``window._preloads = JSON.parse("...")`` of a page, decoded (a JS string holding JSON), or None."""
-    match = PRELOADS.search(html)
-    if not match:
-        return None
-    try:
-        # The literal is a JavaScript string; JSON reads it once \xNN escapes are spelled as \u00NN.
-        text = json.loads('"' + re.sub(r"\\x([0-9a-fA-F]{2})", r"\\u00\1", match.group(1)) + '"')
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        return None
-    return data if isinstance(data, dict) else None
+HANDLE = re.compile(r"[A-Za-z0-9_-]{1,80}")
+DOMAIN = re.compile(r"(?=.{4,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}")
 
 
-def parse_post_page(url: str, html: str) -> SubstackPost | None:
-    """A post page: its ``_preloads`` post, else the rendered body with JSON-LD; None when it holds no post."""
-    data = preloads(html)
-    if data and isinstance(data.get("post"), dict) and data["post"].get("body_html"):
-        return parse_post(data["post"], url, language=data.get("language"))
-    tree = parse_html(html)
-    bodies = tree.xpath("//div[contains(@class,'available-content')]//div[contains(concat(' ',@class,' '),' body ')]")
-    if not bodies:
-        return None
-    ld = next(iter_ld(tree, {"NewsArticle", "Article", "BlogPosting"}), {})
-    markdown = body_to_markdown(lxml.html.tostring(bodies[0], encoding="unicode"))
-    paywalled = ld.get("isAccessibleForFree") is False or bool(tree.xpath("//div[contains(@class,'available-content')]//*[contains(@class,'paywall')]"))
-    title = (tree.xpath("string(//h1[contains(@class,'post-title')])") or ld.get("headline") or meta(tree, "og:title") or "").strip()
-    author = person_name(ld.get("author"))
-    page_link = canonical_url(tree) or str(ld.get("url") or url)
-    return SubstackPost(
-        id=None, slug=urlsplit(page_link).path.rstrip("/").rsplit("/", 1)[-1], title=title,
-        subtitle=tree.xpath("string(//h3[contains(@class,'subtitle')])").strip(), link=canonicalize(page_link),
-        audience="only_paid" if paywalled else "everyone", type="newsletter", markdown=markdown,
-        published_at=parse_datetime(ld.get("datePublished")), modified_at=parse_datetime(ld.get("dateModified")),
-        bylines=[{"name": n.strip()} for n in (author or "").split(",") if n.strip()],
-        description=str(ld.get("description") or meta(tree, "description", "og:description") or "") or None,
-        language=html_language(tree),
-    )
+def parse_handle(value: str) -> str:
+    """``jane``, ``@jane``, ``substack.com/@jane`` or ``jane.substack.com`` -> ``jane``; a custom domain stays a
+    domain (its publication is walked). Raises SubstackError with a one-line hint."""
+    text = re.sub(r"^https?://", "", value.strip()).rstrip("/")
+    host, _, path = text.partition("/")
+    if host.lower() in ("substack.com", "www.substack.com") and path.startswith("@"):
+        text = path.split("/")[0]
+    elif host.lower().endswith(".substack.com"):
+        text = host.split(".")[0]
+    text = text.removeprefix("@")
+    if HANDLE.fullmatch(text) or DOMAIN.fullmatch(text):
+        return text.lower() if "." in text else text
+    raise SubstackError(f"handle: {value[:80]!r} is not a Substack handle; give -a handle=<handle> (as in "
+                        "substack.com/@handle), a publication subdomain, or a custom domain")
 
 
 def byline_matches(bylines: list[dict[str, Any]], ids: set[int], handles: set[str], names: set[str]) -> bool:

@@ -103,6 +103,9 @@ def clean_body(html: str) -> lxml.html.HtmlElement:
         el.drop_tree()
     for strong in root.xpath(".//h1//strong|.//h2//strong|.//h3//strong|.//h4//strong|.//h5//b|.//h6//b"):
         strong.drop_tag()  # headings are already emphasised; ``## **X**`` is noise
+    for inline in list(root.iter("strong", "em", "b", "i", "span")):
+        if len(inline) == 0 and not (inline.text or "").strip():
+            inline.drop_tag()  # ``<strong> </strong>`` between words: markdownify would drop the space with it
     for h1 in root.iter("h1"):
         h1.tag = "h2"  # the page title is the only level-1 heading
     _clean_images(root)

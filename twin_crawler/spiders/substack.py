@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from scrapy.http import Request, Response, TextResponse
 
+from twin_crawler.arguments import ArgumentError
 from twin_crawler.pages.html import PageError
+from twin_crawler.pages.sniff import sniff_platform
 from twin_crawler.pages.substack import (
     SubstackError,
     SubstackPost,
@@ -19,12 +20,14 @@ from twin_crawler.pages.substack import (
     load_json,
     name_token,
     parse_archive,
+    parse_handle,
     parse_post,
-    parse_post_page,
     parse_profile,
     summary_link,
 )
+from twin_crawler.pages.substack_page import parse_post_page
 from twin_crawler.urls import Route
+from twin_crawler.warehouse import Warehouse
 
 from .base import TwinBaseSpider
 from .handler import PlatformHandler
@@ -65,14 +68,19 @@ class SubstackHandler(PlatformHandler):
     # -- entry points --
     def seed(self, route: Route) -> Iterator[Any]:
         ledger = self.spider.ledger
+        segments = [s for s in urlsplit(route.link).path.split("/") if s]
         if route.platform != "substack":  # an unknown host given to the substack spider: a custom domain
             yield self.spider.request(route.link, self.platform, "page", link=route.link)
+        elif route.host == "open.substack.com" and len(segments) >= 4 and segments[0] == "pub" and segments[2] == "p":
+            # The app's share links: open.substack.com/pub/<subdomain>/p/<slug>
+            yield self._post(self.publication_base(segments[1]), segments[3], route.link, None)
         elif route.kind == "post" and route.host.endswith(".substack.com") and route.key:
             yield self._post(self.publication_base(route.host.split(".")[0]), route.key, route.link, None)
         elif route.kind == "post" and route.key and route.key.removeprefix("p-").isdigit():  # substack.com/home/post/p-<id>
-            url = f"{self._setting('TWIN_SUBSTACK_API_URL', 'https://substack.com').rstrip('/')}/api/v1/posts/by-id/{route.key[2:]}"
+            post_id = route.key.removeprefix("p-")
+            url = f"{self._setting('TWIN_SUBSTACK_API_URL', 'https://substack.com').rstrip('/')}/api/v1/posts/by-id/{post_id}"
             yield self.spider.request(url, self.platform, "post", link=route.link)
-        elif route.kind == "profile" and route.key:
+        elif route.kind == "profile" and route.key and len(segments) == 1:  # not substack.com/@x/note/c-1
             ledger.record(route.link, "dropped", platform=self.platform, reason="profile-followed")
             yield from self.discover(route.key)
         elif route.kind == "publication" and route.key:
@@ -83,7 +91,14 @@ class SubstackHandler(PlatformHandler):
             logger.warning("%s is not a Substack post, profile or publication; skipped", route.link)
 
     def discover(self, handle: str) -> Iterator[Any]:
-        handle = re.sub(r"\.substack\.com.*$", "", handle.strip().removeprefix("https://").removeprefix("@"))
+        try:  # validated in prepare(); this catches ``substack.com/@<odd>`` links and odd remembered handles
+            handle = parse_handle(handle)
+        except SubstackError as exc:
+            logger.warning("%s", exc)
+            return
+        if "." in handle:  # a custom domain: its publication, nothing to look up
+            yield self._archive(self.publication_base("", handle), 0, self._ident([], []))
+            return
         api = self._setting("TWIN_SUBSTACK_API_URL", "https://substack.com").rstrip("/")
         yield self.spider.request(f"{api}/api/v1/user/{quote(handle, safe='')}/public_profile", self.platform, "profile",
                                   meta={"twin_sub_handle": handle, "handle_httpstatus_list": [404]})
@@ -107,7 +122,15 @@ class SubstackHandler(PlatformHandler):
 
     # -- steps --
     def on_page(self, response: Response) -> Iterator[Any]:
-        yield from self.from_sniffed(response, response.meta["twin_link"])
+        """A link on an unknown host given to the substack spider: crawled only if the page is Substack's."""
+        link = response.meta["twin_link"]
+        text = response.text if isinstance(response, TextResponse) else ""
+        headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+        if sniff_platform(headers, text) != "substack":
+            self.spider.ledger.record(link, "dropped", platform=self.platform, reason="not-substack")
+            logger.warning("%s is not a Substack page; use `scrapy crawl twin` for other sites", response.url)
+            return
+        yield from self.from_sniffed(response, link)
 
     def on_profile(self, response: Response) -> Iterator[Any]:
         handle = response.meta["twin_sub_handle"]
@@ -144,8 +167,15 @@ class SubstackHandler(PlatformHandler):
                 continue
             self._seen.add(key)
             new += 1
-            link = summary_link(entry, base)
-            if self.spider.ledger.state(link) is not None or stats.get_value("twin/discovered/substack", 0) >= limit:
+            if stats.get_value("twin/discovered/substack", 0) >= limit:
+                logger.warning("discovery limit TWIN_MAX_DISCOVERED=%d reached at %s", limit, response.url)
+                return
+            try:
+                link = summary_link(entry, base)
+            except SubstackError as exc:
+                logger.info("%s: %s", response.url, exc)
+                continue
+            if self.spider.ledger.state(link) is not None:
                 continue
             self.spider.ledger.register(link, self.platform)
             stats.inc_value("twin/discovered/substack")
@@ -188,7 +218,17 @@ class SubstackSpider(TwinBaseSpider):
     Arguments: ``user`` (required), ``handle`` (Substack user handle, or a publication subdomain; remembered on
     the author), ``links`` (post URLs on ``*.substack.com`` or a custom domain, ``substack.com/@handle``,
     publication home pages), ``config``, ``force``, ``reprocess``.
+    Settings: ``TWIN_SUBSTACK_API_URL``, ``TWIN_SUBSTACK_PUBLICATION_URL`` (``{subdomain}``),
+    ``TWIN_SUBSTACK_CUSTOM_DOMAIN_URL`` (``{domain}``), ``TWIN_SUBSTACK_PAGE_SIZE``, ``TWIN_SUBSTACK_MAX_PAGES``.
     """
 
     name = "substack"
     platform = "substack"
+
+    def prepare(self, warehouse: Warehouse) -> None:
+        if self.args.handle:
+            try:  # a bad handle fails in one line, before it is remembered on the author
+                self.args.handle = parse_handle(self.args.handle)
+            except SubstackError as exc:
+                raise ArgumentError(str(exc)) from None
+        super().prepare(warehouse)
