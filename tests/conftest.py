@@ -225,6 +225,9 @@ def crawl(spider: str, *args: str, env: dict[str, str] | None = None, cwd: Path 
     """``scrapy crawl <spider> <args>`` in a subprocess (a fresh reactor each time), as a user runs it."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
     full_env.update({"SCRAPY_SETTINGS_MODULE": settings, "PYTHONPATH": str(ROOT)})
+    # Tests that crawl twice expect a refetch: the incremental window is off unless a test sets it
+    # (tests/test_incremental.py does).
+    full_env["TWIN_RECRAWL_AFTER"] = "0"
     full_env.update(env or {})
     proc = subprocess.run(
         [str(VENV_BIN / "scrapy"), "crawl", spider, *args], cwd=cwd or ROOT, env=full_env,

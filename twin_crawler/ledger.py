@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -35,6 +36,8 @@ class Ledger:
         self.entries: dict[str, Entry] = {}
         self.aliases: dict[str, str] = {}
         self.stats = stats
+        # Called with the entry after every record (the JOBDIR resume log persists stored links this way).
+        self.listeners: list[Callable[[Entry], None]] = []
 
     def register(self, link: str, platform: str, domain: str | None = None) -> Entry:
         """Start tracking ``link`` (no-op when already tracked)."""
@@ -56,6 +59,8 @@ class Ledger:
             raise ValueError(f"unknown link state {state!r}")
         entry = self.register(link, platform)
         entry.state, entry.reason = state, reason
+        for listener in self.listeners:
+            listener(entry)
         if self.stats is not None:
             self.stats.inc_value(f"twin/records/{state}")
             if reason:

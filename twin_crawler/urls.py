@@ -65,6 +65,7 @@ def parse_web_url(url: str) -> tuple[str, str, int | None, str, str]:
 def canonicalize(url: str) -> str:
     """Lower-case scheme/host, default port and fragment dropped, tracking parameters removed, query sorted."""
     scheme, host, port, path, query = parse_web_url(url)
+    host = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets, or the URL is unparseable
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
     params = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k))
     return urlunsplit((scheme, netloc, path or "/", urlencode(params), ""))

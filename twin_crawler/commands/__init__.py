@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from twin_crawler import logscrub
+
+# Before the first log line of any project command (crawl, the twin-* commands, scrapyd's runs): secrets never
+# appear in logs. See twin_crawler/logscrub.py.
+logscrub.install()
+
 EXIT_USAGE = 2
 EXIT_WAREHOUSE = 3
 

@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem
 
 from twin_crawler.items import Article, Document, Post, name_key
 from twin_crawler.pages.blocks import looks_blocked
-from twin_crawler.text import collapse_blank_lines, content_hash, fingerprint, normalise_text
+from twin_crawler.text import collapse_blank_lines, fingerprint_normalised, hash_normalised, normalise_text
 from twin_crawler.warehouse import for_crawler
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,9 @@ class CleanPipeline:
             raise drop(self.crawler, item, "empty", "no text")
         if looks_blocked(text):
             raise drop(self.crawler, item, "block-page", "text is a block/challenge page")
-        item.content_hash = content_hash(text)
-        item.fingerprint = fingerprint(text)
+        # Both from the normalised words above: normalising once instead of three times per item.
+        item.content_hash = hash_normalised(words)
+        item.fingerprint = fingerprint_normalised(words)
         if item.author_id is None:
             item.author_id = self._author_id(item.author_full_name)
         return item

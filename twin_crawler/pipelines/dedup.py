@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from scrapy.crawler import Crawler
 
 from twin_crawler.concurrency import in_thread
 from twin_crawler.items import Document
-from twin_crawler.text import is_near_duplicate
+from twin_crawler.text import NEAR_DUPLICATE, is_near_duplicate
 from twin_crawler.warehouse import for_crawler
 
 from .clean import drop
@@ -51,9 +52,15 @@ class AuthorCorpus(dict[str, Entry]):
     def candidates(self, content_hash: str | None, fp: list[int]) -> list[str]:
         """Links that can be twins of (content_hash, fp), in insertion order (the order a full scan would see)."""
         found = set(self._by_hash.get(content_hash, ()))
+        samples = set(fp)
         if len(fp) >= 8:  # is_near_duplicate needs 8 samples on both sides
-            for h in fp:
-                found.update(self._by_sample.get(h, ()))
+            shared: Counter[str] = Counter()
+            for h in samples:
+                shared.update(self._by_sample.get(h, ()))
+            # Jaccard >= t needs |A & B| >= t * |A | B| >= t * |A|: boilerplate shared by every post of a blog
+            # makes most documents share a few samples, and comparing with each of them was O(n) per item again.
+            least = NEAR_DUPLICATE * len(samples) - 1e-9
+            found.update(link for link, count in shared.items() if count >= least)
         return sorted(found, key=self._order.__getitem__)
 
 

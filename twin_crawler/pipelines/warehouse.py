@@ -12,7 +12,8 @@ from twisted.internet import task
 
 from twin_crawler.concurrency import in_thread
 from twin_crawler.items import Document
-from twin_crawler.warehouse import Outcome, for_crawler
+from twin_crawler.warehouse import Outcome, WarehouseUnavailable, for_crawler
+from twin_crawler.warehouse.journal import Journal, drain, journal_dir
 from twin_crawler.warehouse.writer import BatchWriter
 
 logger = logging.getLogger(__name__)
@@ -28,9 +29,12 @@ class WarehousePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.journal = Journal(journal_dir(crawler.settings))
         self.writer = BatchWriter(
-            for_crawler(crawler), crawler.settings.getint("TWIN_WAREHOUSE_BATCH", 100), self._record_outcome
+            for_crawler(crawler), crawler.settings.getint("TWIN_WAREHOUSE_BATCH", 100), self._record_outcome,
+            journal=self.journal,
         )
+        self._outage_wait = crawler.settings.getfloat("TWIN_WAREHOUSE_OUTAGE_WAIT", 300.0)
         self._paywalled: set[str] = set()
         self._platforms: dict[str, str] = {}
         self._timer: task.LoopingCall | None = None
@@ -61,13 +65,20 @@ class WarehousePipeline:
             self._paywalled.add(item.link)
         self._platforms[item.link] = item.platform
         if self.writer.add(item.collection, document_for(item)):
-            await in_thread(self.writer.flush)
+            try:
+                await in_thread(self.writer.flush)
+            except WarehouseUnavailable as exc:  # the batch is in the journal; the crawl goes on
+                logger.warning("warehouse unreachable, batch kept in the journal: %s", exc)
         return item
 
     async def close_spider(self) -> None:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
-        await in_thread(self.writer.flush)
+        try:
+            # During an outage, wait (TWIN_WAREHOUSE_OUTAGE_WAIT) for the warehouse before leaving the journal behind.
+            await in_thread(drain, self.writer.flush, self.writer.pending, self._outage_wait)
+        finally:
+            self.journal.close()
 
     def _record_outcome(self, link: str, outcome: Outcome) -> None:
         platform = self._platforms.pop(link, "article")

@@ -12,9 +12,12 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from twin_crawler.archive import check_settings as check_archive_settings
 from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_arguments
 from twin_crawler.items import Document
 from twin_crawler.ledger import Ledger
+from twin_crawler.middlewares.incremental import check_settings as check_incremental_settings
+from twin_crawler.middlewares.ssrf import refuse_user_links
 from twin_crawler.urls import LinkError, Route, route
 from twin_crawler.warehouse import Warehouse, for_crawler
 
@@ -61,8 +64,13 @@ class TwinBaseSpider(scrapy.Spider):
         max_links = self.settings.getint("TWIN_MAX_LINKS", 10_000)
         if len(self.args.links) > max_links:
             raise ArgumentError(f"links: {len(self.args.links)} links given, the limit is {max_links} (TWIN_MAX_LINKS); split the list")
+        check_incremental_settings(self.settings, self.args)  # TWIN_RECRAWL_AFTER readable
+        check_archive_settings(self.settings, self.args)  # TWIN_RAW_ARCHIVE usable; reprocess has an archive
         warehouse.ping()
         self.routes = [self.route_link(link) for link in self.args.links]
+        refused = refuse_user_links([(r.link, r.host) for r in self.routes], self.settings.getbool("TWIN_ALLOW_LOOPBACK"))
+        if refused:
+            raise ArgumentError(refused)
         if self.args.user:
             self.author = warehouse.get_or_create_user(self.args.user)
             if self.args.handle and self.platform:
@@ -150,15 +158,24 @@ class TwinBaseSpider(scrapy.Spider):
             return
         link = response.meta.get("twin_link")
         async for out in self.iterate(getattr(handler, f"on_{step}")(response)):
-            if isinstance(out, Document) and link:
+            # A listing page (``twin_listing`` meta: a feed read in the browser) yields many documents, each its
+            # own ledger link; only a one-document page maps its item's link back to the link crawled.
+            if isinstance(out, Document) and link and not response.meta.get("twin_listing"):
                 self.ledger.alias(out.link, link)
             yield out
 
     def on_error(self, failure: Failure) -> None:
         """A request failed for good (after retries): its link is recorded ``failed`` with the reason."""
+        if getattr(failure.value, "twin_skipped", False):
+            return  # left out on purpose (incremental: fresh / not modified); the ledger already says why
         request = failure.request  # type: ignore[attr-defined]
         link = request.meta.get("twin_link")
         reason = failure_reason(failure)
+        fallback = request.meta.get("twin_on_failure")
+        handler = self.handler(request.meta.get("twin_platform", "article")) if fallback else None
+        if handler is not None:  # an optional lookup the handler can do without (GitHub owner display name)
+            getattr(handler, f"on_{fallback}")(request, reason)
+            return
         if link:
             if self.ledger.state(link) in (None, "pending"):
                 self.ledger.record(link, "failed", platform=request.meta.get("twin_platform", "article"), reason=reason)
@@ -198,7 +215,15 @@ def failure_reason(failure: Failure) -> str:
     reason = getattr(value, "twin_reason", None)
     if reason:
         return str(reason)
+    # Scrapy's limits end requests with a plain IgnoreRequest; its message says which limit (issue 6).
+    message = str(value)
+    if "max redirections reached" in message:
+        return "too-many-redirects"
+    if "DOWNLOAD_MAXSIZE" in message or "download max size" in message:
+        return "too-large"
     name = type(value).__name__
+    if name == "IgnoreRequest" and "robots.txt" in str(value):
+        return "robots-txt"
     return {"TimeoutError": "timeout", "DNSLookupError": "dns", "TCPTimedOutError": "timeout",
             "ConnectionRefusedError": "connection-refused", "ResponseNeverReceived": "connection-lost",
             "ConnectionLost": "connection-lost"}.get(name, name)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import MongoClient, UpdateOne
+from pymongo import InsertOne, MongoClient, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from twin_crawler.secrets import redact_uri, scrub
@@ -60,6 +61,10 @@ class MongoWarehouse(Warehouse):
             self._db.command("ping")
         except PyMongoError as exc:
             raise WarehouseUnavailable(f"{self.description} is unreachable ({type(exc).__name__})") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            # A server that garbles the auth handshake (nx-27017 given credentials: KeyError 'payload') is as
+            # unusable as an absent one; without this the preflight prints a traceback.
+            raise WarehouseUnavailable(f"{self.description} did not accept the connection ({type(exc).__name__})") from None
 
     def ensure_indexes(self) -> None:
         try:
@@ -75,6 +80,40 @@ class MongoWarehouse(Warehouse):
             return []
         now = utcnow()
         prepared = prepare_documents(docs, now)
+        # Insert first: a link seen for the first time (all of a first crawl) costs a plain insert. Links that
+        # exist collide on the unique index and take the upsert below, whose outcome is exactly as before. Why:
+        # servers without index-backed updates (nx-27017 scans the collection per update) made every upsert
+        # O(collection size), a 20,000-document crawl O(n²) (benchmarks/RESULTS.md, measurement 4).
+        outcomes = [Outcome.NEW] * len(prepared)
+        existing = self._insert_new(collection, prepared, now)
+        if existing:
+            upserted = self._upsert_existing(collection, [prepared[i] for i in existing], now)
+            for i, outcome in zip(existing, upserted, strict=True):
+                outcomes[i] = outcome
+        return outcomes
+
+    def _insert_new(self, collection: str, prepared: list[dict[str, Any]], now: Any) -> list[int]:
+        """Insert each document as new; the positions of those whose link already exists (not inserted)."""
+        try:
+            self._db[collection].bulk_write([InsertOne(self._new_doc(doc, now)) for doc in prepared], ordered=False)
+        except BulkWriteError as exc:
+            collided = []
+            for error in exc.details.get("writeErrors", []):
+                if error.get("code") != DUPLICATE_KEY:
+                    raise WarehouseError(f"{self.description}: write failed: {scrub(error.get('errmsg', ''))}") from None
+                collided.append(error["index"])
+            return sorted(collided)
+        except PyMongoError as exc:
+            raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
+        return []
+
+    @staticmethod
+    def _new_doc(doc: dict[str, Any], now: Any) -> dict[str, Any]:
+        """What the upsert below inserts for a new link (``link`` + ``$set`` + ``$setOnInsert``)."""
+        fields = {k: v for k, v in doc.items() if k not in INSERT_ONLY_FIELDS}
+        return {"_id": new_id(), **fields, "first_seen_at": now, "also_published_at": doc.get("also_published_at", [])}
+
+    def _upsert_existing(self, collection: str, prepared: list[dict[str, Any]], now: Any) -> list[Outcome]:
         ops = [self._upsert_op(doc, now) for doc in prepared]
         outcomes = [Outcome.UPDATED] * len(ops)
         try:
@@ -111,7 +150,10 @@ class MongoWarehouse(Warehouse):
             raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
 
     def add_to_set(self, collection: str, link: str, field: str, value: str) -> None:
-        self._db[collection].update_one({"link": link}, {"$addToSet": {field: value}})
+        try:
+            self._db[collection].update_one({"link": link}, {"$addToSet": {field: value}})
+        except PyMongoError as exc:  # unavailable, like upsert_many: the batch writer journals it
+            raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
 
     def _find_user(self, key: str) -> dict[str, Any] | None:
         found = self._db["users"].find_one({"name_key": key})
@@ -129,15 +171,26 @@ class MongoWarehouse(Warehouse):
         self._db["users"].update_one({"_id": user_id}, {"$set": {f"handles.{platform}": handle}})
 
     def insert(self, collection: str, doc: dict[str, Any]) -> None:
-        self._db[collection].insert_one({"_id": new_id(), **doc})
+        with self._available():
+            self._db[collection].insert_one({"_id": new_id(), **doc})
 
     def replace(self, collection: str, key: Mapping[str, Any], doc: dict[str, Any]) -> None:
-        existing = self._db[collection].find_one(dict(key), {"_id": 1})
-        doc_id = existing["_id"] if existing else doc.get("_id", new_id())
-        self._db[collection].replace_one({"_id": doc_id}, {**doc, "_id": doc_id}, upsert=True)
+        with self._available():
+            existing = self._db[collection].find_one(dict(key), {"_id": 1})
+            doc_id = existing["_id"] if existing else doc.get("_id", new_id())
+            self._db[collection].replace_one({"_id": doc_id}, {**doc, "_id": doc_id}, upsert=True)
 
     def delete(self, collection: str, key: Mapping[str, Any]) -> None:
-        self._db[collection].delete_many(dict(key))
+        with self._available():
+            self._db[collection].delete_many(dict(key))
+
+    @contextmanager
+    def _available(self) -> Iterator[None]:
+        """PyMongoError -> WarehouseUnavailable (one line, no credentials), as every other method raises."""
+        try:
+            yield
+        except PyMongoError as exc:
+            raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
 
     def close(self) -> None:
         self._client.close()

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .base import Outcome, Warehouse
+from .base import Outcome, Warehouse, WarehouseUnavailable
+from .journal import Journal, write_entries
 
 OutcomeCallback = Callable[[str, Outcome], None]
 
@@ -25,7 +26,9 @@ class BatchWriter:
     that is still in the batch is never lost.
     """
 
-    def __init__(self, warehouse: Warehouse, batch_size: int, on_outcome: OutcomeCallback) -> None:
+    def __init__(self, warehouse: Warehouse, batch_size: int, on_outcome: OutcomeCallback,
+                 journal: Journal | None = None) -> None:
+        self.journal = journal  # where batches wait while the warehouse is unreachable (warehouse/journal.py)
         self.warehouse = warehouse
         self.batch_size = max(1, batch_size)
         self.on_outcome = on_outcome
@@ -46,7 +49,8 @@ class BatchWriter:
 
     def pending(self) -> int:
         with self._lock:
-            return sum(len(b.docs) + len(b.also) for b in self._batches.values())
+            queued = sum(len(b.docs) + len(b.also) for b in self._batches.values())
+        return queued + (self.journal.pending() if self.journal is not None else 0)
 
     def flush(self) -> int:
         """Write everything queued; returns the number of documents written. Raises on warehouse errors,
@@ -54,7 +58,7 @@ class BatchWriter:
         with self._flush_lock:
             with self._lock:
                 batches, self._batches = self._batches, {}
-            written = 0
+            written = self._replay_journal(batches)
             try:
                 for collection in list(batches):
                     batch = batches[collection]
@@ -66,10 +70,33 @@ class BatchWriter:
                     for link, other in batch.also:
                         self.warehouse.add_to_set(collection, link, "also_published_at", other)
                     del batches[collection]
+            except WarehouseUnavailable:
+                if self.journal is None:
+                    self._requeue(batches)
+                    raise
+                # On disk before it leaves memory; the next flush replays it ahead of new batches.
+                self.journal.append([e for c, b in batches.items() for e in _entries(c, b)])
+                raise
             except BaseException:
                 self._requeue(batches)
                 raise
             return written
+
+    def _replay_journal(self, batches: dict[str, _Batch]) -> int:
+        """Write journaled batches first (an older version must never overwrite a newer one); while the
+        warehouse is still away, the batches just taken from memory join the journal."""
+        if self.journal is None or not self.journal.pending():
+            return 0
+        try:
+            written = write_entries(self.warehouse, self.journal.entries(), self.on_outcome)
+        except WarehouseUnavailable:
+            self.journal.append([e for c, b in batches.items() for e in _entries(c, b)])
+            raise
+        except BaseException:
+            self._requeue(batches)
+            raise
+        self.journal.clear()
+        return written
 
     def _requeue(self, batches: dict[str, _Batch]) -> None:
         with self._lock:
@@ -77,3 +104,8 @@ class BatchWriter:
                 current = self._batches.setdefault(collection, _Batch())
                 current.docs[:0] = batch.docs
                 current.also[:0] = batch.also
+
+
+def _entries(collection: str, batch: _Batch) -> list[dict[str, Any]]:
+    """Journal entries for one batch: its documents, then its cross-post links."""
+    return [*({"c": collection, "doc": d} for d in batch.docs), *({"c": collection, "also": list(a)} for a in batch.also)]
