@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 # Environment variables whose values are credentials (DESIGN.md, "Settings and environment").
@@ -31,16 +32,23 @@ def redact_uri(uri: str) -> str:
 
 def secret_values() -> list[str]:
     """Current secret values from the environment (and Mongo URI passwords), longest first."""
-    values = [os.environ.get(name, "") for name in SECRET_ENV_VARS]
-    uri = os.environ.get("TWIN_MONGODB_URI", "")
+    return list(_secret_values(tuple(os.environ.get(name, "") for name in (*SECRET_ENV_VARS, "TWIN_MONGODB_URI"))))
+
+
+@lru_cache(maxsize=8)
+def _secret_values(env: tuple[str, ...]) -> tuple[str, ...]:
+    # Called for every log record: cached on the environment's values, recomputed only when they change.
+    values = list(env[:-1])
+    uri = env[-1]
     if "@" in uri:
         userinfo = urlsplit(uri).netloc.rsplit("@", 1)[0]
         values.extend(userinfo.split(":", 1))
-    return sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
+    return tuple(sorted({v for v in values if len(v) >= 4}, key=len, reverse=True))
 
 
 def scrub(text: str, secrets: list[str] | None = None) -> str:
     """Replace every known secret value and URI userinfo in ``text`` with ``***``."""
     for value in secrets if secrets is not None else secret_values():
-        text = text.replace(value, "***")
-    return _USERINFO.sub(r"\g<scheme>***@", text)
+        if value in text:
+            text = text.replace(value, "***")
+    return _USERINFO.sub(r"\g<scheme>***@", text) if "@" in text else text

@@ -49,7 +49,25 @@ def vendor_patterns() -> re.Pattern[str]:
     """Linguist's vendor.yml regexes (package data, MIT) as one pattern matched against ``a/b/file`` paths."""
     text = resources.files("twin_crawler").joinpath("data/linguist_vendor.yml").read_text(encoding="utf-8")
     rules = [str(rule) for rule in yaml.safe_load(text)]
-    return re.compile("|".join(f"(?:{rule})" for rule in rules))
+    return re.compile(_factor(rules))
+
+
+def _factor(rules: list[str]) -> str:
+    """One alternation equivalent to ``rule1|rule2|...`` for ``search``, ~20x faster on 2,000-file repositories.
+
+    Nearly every rule starts with ``(^|/)``: ``(?:^|/)(?:A|B|...)`` lets the engine try the inner alternation only
+    at the start and after a slash instead of trying all 168 rules at every character (benchmarks, measurement 5).
+    """
+    slash_prefixes = ("(^|/)", "(^|\\/)")
+    after_slash = [r[len(p):] for r in rules for p in slash_prefixes if r.startswith(p)]
+    anchored = [r[1:] for r in rules if r.startswith("^")]
+    others = [r for r in rules if not r.startswith(slash_prefixes) and not r.startswith("^")]
+    parts = [f"(?:{r})" for r in others]
+    if after_slash:
+        parts.append("(?:^|/)(?:" + "|".join(f"(?:{r})" for r in after_slash) + ")")
+    if anchored:
+        parts.append("^(?:" + "|".join(f"(?:{r})" for r in anchored) + ")")
+    return "|".join(parts)
 
 
 def is_vendored(path: str) -> bool:
