@@ -78,3 +78,20 @@ def test_bad_arguments_are_one_line_and_exit_2(args: list[str], needle: str, tmp
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and needle in errors[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unreachable_site_with_robots_txt_is_one_line_per_failure(tmp_path: Path) -> None:
+    from conftest import free_port
+
+    from twin_crawler.warehouse import open_warehouse
+
+    url = f"http://127.0.0.1:{free_port()}/2024/01/a-post"  # nothing listens there
+    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={url}", "-s", "ROBOTSTXT_OBEY=True",
+                   "-s", "RETRY_TIMES=1", "-s", "TWIN_RETRY_BACKOFF_BASE=0.01", env={"TWIN_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr  # Scrapy's robots.txt middleware logs one with every network failure
+    w = open_warehouse(None, data_dir=tmp_path)
+    letters = [d["url"] for d in w.find("dead_letters")]
+    w.close()
+    assert letters == [url]  # the page is dead-lettered; its robots.txt, which cannot be replayed, is not
+    assert "dead_lettered" in result.report

@@ -53,6 +53,14 @@ def install() -> None:
 
     factory.twin_scrubs = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+    # An unreachable robots.txt is an expected network failure, already one line and recorded on the page it
+    # guards; Scrapy logs it with a full traceback, which buries the run report.
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_one_line)
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    record.exc_info, record.exc_text = None, None
+    return True
 
 
 class SecretGuard:

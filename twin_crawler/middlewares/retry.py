@@ -136,6 +136,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
     def _give_up(self, request: Request, reason: str, error: str) -> None:
+        if "twin_step" not in request.meta:
+            return  # not a spider request (robots.txt): nothing to replay; the page it guards gets its own state
         attempts = request.meta.get("retry_times", 0) + 1
         self.dead_letters.add(make_record(request, self.crawler.spider, reason, attempts, error))
 
