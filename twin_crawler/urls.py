@@ -150,8 +150,3 @@ def route(url: str) -> Route:
     if host in ("github.com", "www.github.com"):
         return _route_github(host, path, link)
     return Route("article", "page", link, host)
-
-
-def registered_domain_guess(host: str) -> str:
-    """A host without a leading ``www.``: how the run report groups domains."""
-    return host.removeprefix("www.")

@@ -29,7 +29,3 @@ def handler_class(platform: str) -> type[PlatformHandler] | None:
     module, _, name = target.partition(":")
     cls: type[PlatformHandler] = getattr(importlib.import_module(module), name)
     return cls
-
-
-def supported_platforms() -> list[str]:
-    return sorted(HANDLERS)
