@@ -236,6 +236,30 @@ def crawl(spider: str, *args: str, env: dict[str, str] | None = None, cwd: Path 
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def assert_ok(result: CrawlResult) -> None:
+    """The crawl finished normally, with no traceback anywhere in its output."""
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+def stored(open_backend: Callable[[], Any], collection: str) -> list[dict[str, Any]]:
+    """Every document of ``collection`` in the warehouse ``open_backend`` opens, sorted by link."""
+    w = open_backend()
+    try:
+        return sorted(w.find(collection), key=lambda d: d["link"])
+    finally:
+        w.close()
+
+
+def last_run(open_backend: Callable[[], Any]) -> dict[str, Any]:
+    """The newest run report in ``runs``."""
+    w = open_backend()
+    try:
+        return max(w.find("runs"), key=lambda r: r["started_at"])
+    finally:
+        w.close()
+
+
 @pytest.fixture
 def run_crawl() -> Callable[..., CrawlResult]:
     return crawl

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import CrawlResult, LoopbackSite, crawl
+from conftest import LoopbackSite, assert_ok, crawl, stored
 
 BLOGS = Path(__file__).parent / "fixtures" / "blogs"
 POSTS = {
@@ -35,26 +35,13 @@ def blog(site: LoopbackSite, *, feed: bool = True) -> str:
     return site.url + "/"
 
 
-def documents(open_backend: Callable[[], Any]) -> list[dict[str, Any]]:
-    w = open_backend()
-    try:
-        return sorted(w.find("articles"), key=lambda d: d["link"])
-    finally:
-        w.close()
-
-
-def assert_ok(result: CrawlResult) -> None:
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
-
-
 def test_blog_root_crawled_twice_is_identical(site: LoopbackSite, backend_env: dict[str, str],
                                               open_backend: Callable[[], Any], tmp_path: Path) -> None:
     root = blog(site)
     out = tmp_path / "out.jsonl"
     first = crawl("article", "-a", "user=Jane  Doe", "-a", f"links={root}", "-O", str(out), env=backend_env)
     assert_ok(first)
-    docs = documents(open_backend)
+    docs = stored(open_backend, "articles")
     assert [d["link"] for d in docs] == sorted(site.url + p for p in POSTS)
     assert all(d["platform"] == "article" and d["author_full_name"] == "Jane Doe" for d in docs)
     assert site.hits["/comments/feed.xml"] == 0  # comment feeds are never followed
@@ -64,7 +51,7 @@ def test_blog_root_crawled_twice_is_identical(site: LoopbackSite, backend_env: d
 
     second = crawl("article", "-a", "user=jane doe", "-a", f"links={root}", env=backend_env)
     assert_ok(second)
-    assert documents(open_backend) == docs  # byte-for-byte the same documents: nothing rewritten
+    assert stored(open_backend, "articles") == docs  # byte-for-byte the same documents: nothing rewritten
     w = open_backend()
     runs = sorted(w.find("runs"), key=lambda r: r["started_at"])
     users = w.find("users")
@@ -108,7 +95,7 @@ def test_same_text_under_two_links_is_stored_once(site: LoopbackSite, backend_en
     assert_ok(result)
     result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={mirror},{first}", env=backend_env)
     assert_ok(result)
-    docs = documents(open_backend)
+    docs = stored(open_backend, "articles")
     assert [d["link"] for d in docs] == [first]
     assert docs[0]["also_published_at"] == [mirror]
     assert "dropped/cross-post" in result.report

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CrawlResult, LoopbackSite, Reply, crawl
+from conftest import LoopbackSite, Reply, assert_ok, crawl, last_run, stored
 from github_helpers import STORED, build_repo, expected_skipped, git
 
 FIXTURES = Path(__file__).parent / "fixtures" / "github"
@@ -24,27 +24,6 @@ SYNTHETIC_USER = {"login": "dstufft", "id": 145979, "type": "User", "name": "Don
 RATE_LIMITED_BODY = {"message": "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated "
                      "requests get a higher rate limit. Check out the documentation for more details.)",
                      "documentation_url": "https://developer.github.com/v3/#rate-limiting"}
-
-
-def assert_ok(result: CrawlResult) -> None:
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
-
-
-def repositories(open_backend: Callable[[], Any]) -> list[dict[str, Any]]:
-    w = open_backend()
-    try:
-        return sorted(w.find("repositories"), key=lambda d: d["link"])
-    finally:
-        w.close()
-
-
-def last_run(open_backend: Callable[[], Any]) -> dict[str, Any]:
-    w = open_backend()
-    try:
-        return max(w.find("runs"), key=lambda r: r["started_at"])
-    finally:
-        w.close()
 
 
 def recorded_page(site: LoopbackSite, path: str, n: int) -> None:
@@ -114,7 +93,7 @@ def test_file_repository_end_to_end_into_both_backends(backend_env: dict[str, st
     built = build_repo(tmp_path / "alice" / "project", tmp_path / "outside", big=False)
     first = crawl("github", "-a", f"links={built.path.as_uri()}", env=backend_env)  # no user: the owner is the author
     assert_ok(first)
-    docs = repositories(open_backend)
+    docs = stored(open_backend, "repositories")
     assert len(docs) == 1
     doc = docs[0]
     assert doc["link"] == built.path.as_uri() and doc["platform"] == "github" and doc["name"] == "alice/project"
@@ -127,7 +106,7 @@ def test_file_repository_end_to_end_into_both_backends(backend_env: dict[str, st
 
     second = crawl("github", "-a", f"links={built.path.as_uri()}", "-a", "force=1", env=backend_env)
     assert_ok(second)
-    assert repositories(open_backend) == docs  # nothing rewritten
+    assert stored(open_backend, "repositories") == docs  # nothing rewritten
     assert last_run(open_backend)["totals"] == {"unchanged": 1}
 
 

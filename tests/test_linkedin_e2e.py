@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CrawlResult, LoopbackSite, Reply, crawl
+from conftest import CrawlResult, LoopbackSite, Reply, assert_ok, crawl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "linkedin"
 POST_PATH = "/posts/audiense_demographics-behavioral-segmentation-activity-7247945789950353408-Xq2b"
@@ -23,11 +23,6 @@ PULSE = {
 }
 HANDLE = "jane-doe"
 FEED_PATH = f"/in/{HANDLE}/recent-activity/all/"
-
-
-def assert_ok(result: CrawlResult) -> None:
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
 
 
 def dump(open_backend: Callable[[], Any], *collections: str) -> dict[str, list[dict[str, Any]]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import CrawlResult, LoopbackSite, Reply, crawl
+from conftest import LoopbackSite, Reply, assert_ok, crawl, stored
 
 FIX = Path(__file__).parent / "fixtures" / "substack"
 JANE_POSTS = ("chunking-for-rag", "paid-deep-dive", "guest-essay", "episode-1")
@@ -42,25 +42,12 @@ def substack_site(site: LoopbackSite, *, profile: bool = True) -> list[str]:
             "-s", f"TWIN_SUBSTACK_CUSTOM_DOMAIN_URL={site.url}/custom/{{domain}}", "-s", "TWIN_SUBSTACK_PAGE_SIZE=2"]
 
 
-def articles(open_backend: Callable[[], Any]) -> list[dict[str, Any]]:
-    w = open_backend()
-    try:
-        return sorted(w.find("articles"), key=lambda d: d["link"])
-    finally:
-        w.close()
-
-
-def assert_ok(result: CrawlResult) -> None:
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
-
-
 def test_handle_discovers_every_publication_then_rerun_is_unchanged(
         site: LoopbackSite, backend_env: dict[str, str], open_backend: Callable[[], Any]) -> None:
     settings = substack_site(site)
     first = crawl("substack", "-a", "user=Jane Doe", "-a", "handle=jane", *settings, env=backend_env)
     assert_ok(first)
-    docs = articles(open_backend)
+    docs = stored(open_backend, "articles")
     assert [d["link"] for d in docs] == sorted(STORED)
     by_link = {d["link"]: d for d in docs}
     free = by_link["https://jane.substack.com/p/chunking-for-rag"]
@@ -80,7 +67,7 @@ def test_handle_discovers_every_publication_then_rerun_is_unchanged(
 
     second = crawl("substack", "-a", "user=Jane Doe", *settings, env=backend_env)  # the handle is remembered
     assert_ok(second)
-    assert articles(open_backend) == docs
+    assert stored(open_backend, "articles") == docs
     w = open_backend()
     runs = sorted(w.find("runs"), key=lambda r: r["started_at"])
     w.close()
