@@ -1,4 +1,12 @@
-"""Generic articles: personal blogs and any site that is not a known platform."""
+"""Generic articles: personal blogs and any site that is not a known platform.
+
+What is stored is a claim that the author wrote it (issue 10), so the policy is strict about where pages come from:
+- a link the user gave is stored when it is one article (a small word floor: short posts are articles too); when it
+  fails a check it is recorded with that reason and nothing else happens;
+- only a link that is really a listing (a blog root, ``/blog/``, a tag page) or a feed/sitemap the user gave starts
+  discovery, and discovery stays inside that listing: the same host, and for sitemaps the listing's path;
+- a discovered page must pass the full word floor, and is skipped when its byline names someone else.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +16,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.gz import gunzip, gzip_magic_number
 
 from twin_crawler.items import Article, ArticleContent
 from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
 from twin_crawler.pages.blocks import header
-from twin_crawler.pages.feeds import (
-    feed_entry_links,
-    feed_links,
-    guess_feed_urls,
-    is_feed,
-    is_sitemap,
-    same_site,
-    sitemap_links,
-)
+from twin_crawler.pages.byline import names_someone_else
+from twin_crawler.pages.discovery import Discovery, is_feed_or_sitemap, listing_scope
+from twin_crawler.pages.feeds import feed_entry_links, is_feed, robots_sitemaps, same_site, sitemap_links
 from twin_crawler.pages.sniff import sniff_platform
 from twin_crawler.urls import LinkError, Route, canonicalize
 
@@ -29,11 +32,12 @@ from .base import TwinBaseSpider
 from .handler import PlatformHandler, StepResult
 
 logger = logging.getLogger(__name__)
-SITEMAP_DEPTH = 2
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed sitemap file
+DISCOVERY_META = {"twin_on_failure": "discovery_failed", "twin_allow_status": ()}
 
 
 class ArticleHandler(PlatformHandler):
-    """Page -> article; a blog root/index page -> its feed (or sitemap) -> every post."""
+    """Page -> article; a listing page -> its feed, else its sitemap (within the listing) -> every post."""
 
     platform = "article"
 
@@ -42,31 +46,40 @@ class ArticleHandler(PlatformHandler):
 
     async def on_page(self, response: Response) -> AsyncIterator[Any]:
         link = response.meta["twin_link"]
-        if not isinstance(response, TextResponse):
-            self.spider.ledger.record(link, "dropped", reason="not-text")
-            return
-        if is_feed(response.body) or is_sitemap(response.body):
-            for out in self.on_feed(response) if is_feed(response.body) else self.on_sitemap(response):
+        given = bool(response.meta.get("twin_seed"))
+        if given and is_feed_or_sitemap(response.body):  # a feed or sitemap the user gave is the author's
+            for out in self._read_listing_file(response, Discovery.for_file(response.url)):
                 yield out
             self.spider.ledger.record(link, "dropped", reason="feed-followed")
+            return
+        if not isinstance(response, TextResponse):
+            self.spider.ledger.record(link, "dropped", reason="not-text")
             return
         sniffed = self._sniff(response)
         if sniffed is not None:
             async for out in self.spider.iterate(sniffed):
                 yield out
             return
+        settings = self.spider.settings
+        floor = settings.getint("TWIN_MIN_LINK_WORDS", 30) if given else settings.getint("TWIN_MIN_ARTICLE_WORDS", 120)
         try:
-            data = parse_article(response.url, response.text, min_words=self.spider.settings.getint("TWIN_MIN_ARTICLE_WORDS", 120))
+            data = parse_article(response.url, response.text, min_words=floor)
         except NotAnArticle as exc:
-            self.spider.ledger.record(link, "dropped", reason=exc.reason)
-            if response.meta.get("twin_seed"):
-                for out in self._discover_from(response, link):
+            self.spider.ledger.record(link, "dropped", reason=exc.reason)  # the true reason, recorded once
+            if given and exc.reason == "index-page":
+                for out in self._start_discovery(response):
                     yield out
             return
         except PageError as exc:
             self.spider.ledger.record(link, "dropped", reason="unreadable-page")
             logger.info("unreadable page %s: %s", response.url, exc)
             return
+        author = self.spider.author_name()
+        if names_someone_else(data.byline, author):
+            if not given:  # found through a listing of a multi-author site: someone else's writing
+                self.spider.ledger.record(link, "skipped", reason="other-author")
+                return
+            logger.info("%s: byline %r is not %r; stored because the link was given", link, data.byline, author)
         canonical = link
         if data.canonical and same_site(response.urljoin(data.canonical), response.url):
             with contextlib.suppress(LinkError):
@@ -74,7 +87,7 @@ class ArticleHandler(PlatformHandler):
         yield Article(
             link=canonical,
             platform="article",
-            author_full_name=self.spider.author_name(),
+            author_full_name=author,
             title=data.title or None,
             published_at=data.published_at,
             modified_at=data.modified_at.isoformat() if data.modified_at else None,
@@ -102,47 +115,94 @@ class ArticleHandler(PlatformHandler):
         self.spider.ledger.register(link, platform).platform = platform
         return handler.from_sniffed(response, link) or ()
 
-    def _discover_from(self, response: TextResponse, link: str) -> Iterator[Any]:
-        """A seed that is an index page: follow its feed, else guessed feed paths, else its sitemap."""
-        try:
-            feeds = feed_links(response.url, response.text)
-        except PageError:
-            feeds = []
-        feeds = [f for f in feeds if same_site(f, response.url)] or guess_feed_urls(response.url)[:1]
-        root = f"{urlsplit(response.url).scheme}://{urlsplit(response.url).netloc}"
-        self.spider.ledger.record(link, "dropped", reason="index-page")
-        for feed in feeds[:2]:
-            yield self.spider.request(feed, self.platform, "feed", meta={"twin_site": root, "twin_allow_status": ()})
-        yield self.spider.request(root + "/sitemap.xml", self.platform, "sitemap", meta={"twin_site": root, "twin_depth": 0})
+    # -- discovery: feed first, then the sitemap; each candidate tried in turn, quietly -------------------------
+    def _start_discovery(self, response: TextResponse) -> Iterator[Any]:
+        found = Discovery.for_listing(response.url, response.text, listing_scope(response.url))
+        logger.info("%s is a listing: following its feed or sitemap within %s", response.url, found.scope_url())
+        yield from self._next(found)
+
+    def _next(self, found: Discovery) -> Iterator[Request]:
+        """The next candidate feed, robots.txt or sitemap of a discovery, or nothing when every one was tried."""
+        step, url = found.next_candidate()
+        if url is None:
+            if not found.answered:
+                logger.info("no feed or sitemap lists the posts of %s", found.listing)
+            return
+        yield self.spider.request(url, self.platform, step, meta={"twin_discovery": found.to_meta(), **DISCOVERY_META})
+
+    def on_discovery_failed(self, request: Request, reason: str) -> None:
+        """A candidate that is not there (404, refused): try the next one. Errbacks cannot yield, so inject it."""
+        found = Discovery.from_meta(request.meta["twin_discovery"])
+        logger.debug("discovery candidate %s: %s", request.url, reason)
+        if request.meta["twin_step"].endswith(".robots"):
+            found.robots_read([])
+        for out in self._next(found):
+            engine = self.spider.crawler.engine
+            assert engine is not None
+            engine.crawl(out)
 
     def on_feed(self, response: Response) -> Iterator[Any]:
-        try:
-            links = feed_entry_links(response.url, response.body)
-        except PageError:
-            links = []
-        yield from self._follow(response, links)
+        found = Discovery.from_meta(response.meta["twin_discovery"])
+        yield from self._read_listing_file(response, found)
 
-    def on_sitemap(self, response: Response) -> Iterator[Any]:
-        try:
-            pages, children = sitemap_links(response.body)
-        except PageError:
+    on_sitemap = on_feed
+
+    def on_robots(self, response: Response) -> Iterator[Any]:
+        found = Discovery.from_meta(response.meta["twin_discovery"])
+        text = response.text if isinstance(response, TextResponse) else ""
+        found.robots_read([u for u in robots_sitemaps(text) if same_site(u, found.listing)])
+        yield from self._next(found)
+
+    def _read_listing_file(self, response: Response, found: Discovery) -> Iterator[Any]:
+        """A feed or a sitemap (gzipped or not, an index of sitemaps or a list of pages) of a discovery."""
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
+            except OSError:  # a corrupt .gz or one past the size cap (gunzip raises a subclass for that)
+                body = b""
+        if is_feed(body):
+            yield from self._read_feed(response.url, body, found)
             return
-        depth = response.meta.get("twin_depth", 0)
-        if depth < SITEMAP_DEPTH:
-            for child in children[:50]:
-                if same_site(child, response.url):
-                    yield self.spider.request(child, self.platform, "sitemap", meta={"twin_depth": depth + 1})
-        yield from self._follow(response, pages)
+        try:
+            pages, children = sitemap_links(body)
+        except PageError:
+            pages, children = [], []
+        pages = [p for p in pages if found.in_sitemap_scope(p)]
+        for child_url, child in found.child_sitemaps([c for c in children if same_site(c, found.listing)]):
+            yield self.spider.request(child_url, self.platform, "sitemap",
+                                      meta={"twin_discovery": child.to_meta(), **DISCOVERY_META})
+        if pages or children:
+            found.answered = True
+            yield from self._follow_urls(response.url, pages)
+        else:
+            yield from self._next(found)
 
-    def _follow(self, response: Response, urls: list[str]) -> Iterator[Any]:
+    def _read_feed(self, url: str, body: bytes, found: Discovery) -> Iterator[Any]:
+        try:
+            entries = [e for e in feed_entry_links(url, body) if same_site(e, found.listing)]
+        except PageError:
+            entries = []
+        if not entries:
+            yield from self._next(found)
+            return
+        found.answered = True
+        yield from self._follow_urls(url, entries)
+        if found.feed_truncated(entries):
+            # The listing shows posts its feed lacks (feeds carry the latest 10-20): the sitemap has the rest.
+            logger.info("the feed %s lacks posts %s lists: reading the sitemap too", url, found.listing)
+            found.skip_feeds()
+            yield from self._next(found)
+
+    def _follow_urls(self, source: str, urls: list[str]) -> Iterator[Any]:
         limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", 1000)
-        followed = self.spider.crawler.stats.get_value("twin/discovered/article", 0)
+        stats = self.spider.crawler.stats
+        assert stats is not None
+        followed = stats.get_value("twin/discovered/article", 0)
         for url in urls:
             if followed >= limit:
-                logger.warning("discovery limit TWIN_MAX_DISCOVERED=%d reached at %s", limit, response.url)
+                logger.warning("discovery limit TWIN_MAX_DISCOVERED=%d reached at %s", limit, source)
                 break
-            if not same_site(url, response.url):
-                continue
             try:
                 link = canonicalize(url)
             except LinkError:
@@ -151,15 +211,16 @@ class ArticleHandler(PlatformHandler):
                 continue
             self.spider.ledger.register(link, self.platform)
             followed += 1
-            self.spider.crawler.stats.inc_value("twin/discovered/article")
+            stats.inc_value("twin/discovered/article")
             yield self.spider.request(link, self.platform, "page", link=link)
 
 
 class ArticleSpider(TwinBaseSpider):
     """Generic articles from any site.
 
-    Arguments: ``user`` (required), ``links`` (article URLs, or a blog root: its feed or sitemap is followed),
-    ``config``, ``force``, ``reprocess``.
+    Arguments: ``user`` (required), ``links`` (article URLs, or a listing — a blog root, ``/blog/``, a tag page —
+    or a feed/sitemap URL: discovery follows the feed, else the sitemap, within that listing), ``config``,
+    ``force``, ``reprocess``.
     """
 
     name = "article"
