@@ -36,6 +36,8 @@ NAVIGATION_PATH = re.compile(
     r"feed|rss)(/|$|\.)|/page/\d+",
     re.IGNORECASE,
 )
+# The root of a blog section: "/blog/", "/posts", "/en/articles/" (a listing even with one or two posts on it).
+SECTION_ROOT = re.compile(r"/(blog|posts|articles|news|writing|writings|notes|journal|essays|stories)/?$", re.IGNORECASE)
 PAGINATION_QUERY = re.compile(r"(?:^|&)(?:page|paged)=(?:[2-9]|\d{2,})(?:&|$)")
 # Lines that are page furniture rather than the author's text, when trafilatura lets them through: comment counters,
 # share/subscribe prompts. Only short lines are considered, so a sentence *about* comments in the body stays.
@@ -166,6 +168,7 @@ def is_listing(url: str, signals: Signals, words: int) -> str | None:
         signals.listing_ld and "listing JSON-LD",
         signals.og_type == "website" and "og:type=website",
         (NAVIGATION_PATH.search(parts.path) or PAGINATION_QUERY.search(parts.query)) and "navigation URL",
+        SECTION_ROOT.search(parts.path) and "section root URL",
     ]
     found = [h for h in hints if h]
     dominant = words >= max(2 * blocks.teaser_words, 15 * blocks.heading_links, 1)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 SEPARATORS = re.compile(r"\s*(?:,|;|&|\||/|\band\b|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 PREFIX = re.compile(r"(?i)^\s*(?:by|von|par|written by|posted by|author:?)\s+")
 # Words that are furniture or roles, never part of a person's name.
 NOT_NAME = frozenset(
@@ -34,9 +35,9 @@ def person_names(byline: str | None) -> list[list[str]]:
     if not byline:
         return []
     names: list[list[str]] = []
-    for part in SEPARATORS.split(PREFIX.sub("", byline)):
+    for part in SEPARATORS.split(PREFIX.sub("", URL.sub(" ", byline))):
         tokens = _tokens(part)
-        if any(t in ROLE_WORDS for t in tokens) or re.search(r"\d|@|https?:", part):
+        if any(t in ROLE_WORDS for t in tokens) or re.search(r"\d|@", part):
             continue  # "Editorial Team", "Staff writer", a handle or URL: not a person
         tokens = [t for t in tokens if t not in NOT_NAME]
         # A person's name here: 2-4 words, at least two of them longer than an initial.
