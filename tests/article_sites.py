@@ -74,6 +74,7 @@ def multi_author_blog(site: LoopbackSite) -> Built:
     paths = [p for _, p, _ in posts]
     site.add("/", listing("Team blog", paths, feed="/feed/"))
     site.add("/feed/", rss(site, paths), content_type="application/rss+xml")
+    site.add("/about/", str(synthetic.page("About us", "<main><h1>About</h1><p>We write about systems.</p></main>")))
     site.add("/sitemap.xml", urlset(site, [*paths, "/about/"]), content_type="application/xml")
     built.never += ["/sitemap.xml", "/comments/feed/", "/about/"]  # the feed answered with every listed post
     return built

@@ -236,10 +236,13 @@ def crawl(spider: str, *args: str, env: dict[str, str] | None = None, cwd: Path 
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr)
 
 
-def assert_ok(result: CrawlResult) -> None:
-    """The crawl finished normally, with no traceback anywhere in its output."""
-    assert result.returncode == 0, result.stderr[-3000:]
+def assert_ok(result: CrawlResult, exit_code: int = 0) -> None:
+    """The crawl finished with ``exit_code`` (0: every link ended well; 1: some failed, were dead-lettered or
+    blocked), with no traceback anywhere in its output and every link in a terminal state (no ``pending``)."""
+    assert result.returncode == exit_code, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "ended pending" not in result.stderr, result.stderr[-3000:]
+    assert "pending" not in result.report.split("reasons:")[0], result.report
 
 
 def stored(open_backend: Callable[[], Any], collection: str) -> list[dict[str, Any]]:

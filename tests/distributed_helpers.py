@@ -18,21 +18,21 @@ WORDS = ["model", "data", "training", "pipeline", "crawler", "author", "article"
 VOLATILE = {"_id", "author_id", "first_seen_at", "last_crawled_at"}
 
 
-def article_html(i: int) -> str:
-    """A distinct article of ~230 words in five paragraphs."""
+def article_html(i: int, author: str = "Ada Lovelace") -> str:
+    """A distinct article of ~230 words in five paragraphs, bylined ``author``."""
     rnd = random.Random(i)
     paragraphs = []
     for p in range(5):
         words = [rnd.choice(WORDS) for _ in range(45)]
         paragraphs.append(f"<p>Part {p} of post {i}: {' '.join(words)}.</p>")
     return (f"<!doctype html><html lang='en'><head><title>Post {i} about {WORDS[i % len(WORDS)]}</title>"
-            f"<meta name='author' content='Ada Lovelace'></head><body><header><nav><a href='/'>Home</a></nav></header>"
+            f"<meta name='author' content='{author}'></head><body><header><nav><a href='/'>Home</a></nav></header>"
             f"<main><article><h1>Post {i} about {WORDS[i % len(WORDS)]}</h1>{''.join(paragraphs)}</article></main>"
             f"<footer>Subscribe to the newsletter</footer></body></html>")
 
 
-def build_blog(site: LoopbackSite, pages: int = 300, delay: float = 0.0) -> list[str]:
-    """An index page linking its RSS feed, the feed and a sitemap (both list every post), and the posts."""
+def build_blog(site: LoopbackSite, pages: int = 300, delay: float = 0.0, author: str = "Ada Lovelace") -> list[str]:
+    """``author``'s blog: an index page linking its RSS feed, the feed and a sitemap (both list every post), the posts."""
     paths = [f"/posts/{i}.html" for i in range(pages)]
     site.add("/", "<html><head><title>Blog</title><link rel='alternate' type='application/rss+xml' href='/feed.xml'>"
                   "</head><body><h1>Blog</h1><p>Welcome.</p></body></html>")
@@ -43,7 +43,7 @@ def build_blog(site: LoopbackSite, pages: int = 300, delay: float = 0.0) -> list
     site.add("/sitemap.xml", f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>",
              content_type="application/xml")
     for i, path in enumerate(paths):
-        body = article_html(i)
+        body = article_html(i, author)
         if delay:
             site.add(path, _slow(body, delay))
         else:

@@ -21,7 +21,7 @@ from distributed_helpers import (
 )
 from scrapy.utils.request import request_from_dict
 
-from twin_crawler.distributed.authors import CURRENT_AUTHOR, in_author_context
+from twin_crawler.authors import CURRENT_AUTHOR, in_author_context
 from twin_crawler.distributed.worker import WorkerMixin, worker_class
 from twin_crawler.spiders.article import ArticleSpider
 from twin_crawler.spiders.twin import TwinSpider
@@ -68,8 +68,8 @@ def test_interleaved_callbacks_each_see_their_own_author() -> None:
 def test_one_worker_serves_two_authors_at_once(redis_url: str, nx_server: NxServer, tmp_path: Path) -> None:
     sites = [LoopbackSite(), LoopbackSite()]
     try:
-        for site in sites:
-            build_blog(site, 25)
+        for site, author in zip(sites, ["Ada Lovelace", "Grace Hopper"], strict=True):
+            build_blog(site, 25, author=author)
         prefix, uri = unique_prefix(), nx_server.uri(unique_db())
         env = scrapy_env(redis_url, uri)
         for site, user in zip(sites, ["Ada Lovelace", "grace  hopper"], strict=True):

@@ -58,7 +58,7 @@ def test_discovery_follows_recorded_pages_skips_forks_and_waits_for_rate_limit(s
     result = crawl("github", "-a", "handle=dstufft", "-s", f"TWIN_GITHUB_API_URL={site.url}",
                    "-s", f"TWIN_GITHUB_CLONE_BASE={mirrors.as_uri()}", "-s", "TWIN_GITHUB_RATE_LIMIT_MAX_WAIT=1",
                    "-s", "LOG_LEVEL=DEBUG", env=env)
-    assert_ok(result)
+    assert_ok(result, exit_code=1)  # the clones without a mirror fail: exit 1
     assert site.hits["/users/dstufft/repos?type=owner&sort=pushed&per_page=100"] == 1
     assert site.hits["/user/145979/repos?per_page=100&page=2"] == 2  # 403 rate limit, waited, retried once
     assert site.hits["/user/145979/repos?per_page=100&page=3"] == 1

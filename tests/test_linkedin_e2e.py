@@ -82,7 +82,7 @@ def test_guest_link_redirected_to_the_authwall_is_blocked(site: LoopbackSite, tm
     env = {"TWIN_DATA_DIR": str(tmp_path / "data")}
     result = crawl("linkedin", "-s", f"TWIN_LINKEDIN_BASE_URL={site.url}", "-a", "user=Jane Doe",
                    "-a", f"links={site.url}{POST_PATH}", env=env)
-    assert_ok(result)
+    assert_ok(result, exit_code=1)  # blocked: exit 1
     assert site.hits["/authwall?trk=public_post&sessionRedirect=x"] == 1
     assert "blocked/authwall" in result.report
     from twin_crawler.warehouse import open_warehouse
@@ -174,7 +174,7 @@ def test_logged_in_feed_with_a_rejected_cookie_is_blocked(site: LoopbackSite, ch
     env = {"TWIN_DATA_DIR": str(tmp_path / "data"), "TWIN_LINKEDIN_LI_AT": "AQEDARexpiredcookie",
            "TWIN_BROWSER_EXECUTABLE": chromium}
     result = session_crawl(site, env)
-    assert_ok(result)
+    assert_ok(result, exit_code=1)  # blocked: exit 1
     assert site.hits["/authwall?trk=feed"] == 1 and not any(p.startswith("/voyager/") for p in site.hits)
     assert "blocked/authwall" in result.report
     assert "AQEDARexpiredcookie" not in result.stderr

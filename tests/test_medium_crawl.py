@@ -137,7 +137,7 @@ def test_cloudflare_challenge_is_never_stored(run_crawl: Callable[..., Any], sit
     site.add("/p/0a1b2c3d4e5f", CHALLENGE, status=403, headers={"cf-mitigated": "challenge"})
     env = {"TWIN_DATA_DIR": str(tmp_path / "data")}
     result = medium(run_crawl, site, env, "-a", "user=Jane Doe", "-a", "links=https://medium.com/p/0a1b2c3d4e5f")
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 1, result.stderr[-3000:]  # a blocked link: exit 1
     assert "blocked" in result.report and "cloudflare-challenge" in result.report
     assert "Launching browser" not in result.stderr
     warehouse = open_warehouse(None, data_dir=tmp_path / "data")

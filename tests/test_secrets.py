@@ -75,7 +75,7 @@ def test_crawls_with_fake_secrets_leak_nothing(site: LoopbackSite, tmp_path: Pat
     github_api(site)
     gh = crawl("github", "-a", "user=Sec Tester", "-a", "handle=octo", "-s", f"TWIN_GITHUB_API_URL={site.url}",
                "-s", f"TWIN_GITHUB_CLONE_BASE={site.url}", "-O", str(tmp_path / "gh.jsonl"), *debug, env=env)
-    assert gh.returncode == 0, gh.stderr[-3000:]
+    assert gh.returncode == 1, gh.stderr[-3000:]  # the loopback clone URL is refused (remote-refused): exit 1
     sent = [h for path, h in site.requests if path.startswith("/users/octo")]
     assert sent and all(h.get("Authorization") == f"Bearer {SECRETS['GITHUB_TOKEN']}" for h in sent)
     check_clean(gh, tmp_path)
@@ -85,7 +85,7 @@ def test_crawls_with_fake_secrets_leak_nothing(site: LoopbackSite, tmp_path: Pat
     site.add("/gone", Reply("gone", status=404))
     links = f"{site.url}/post/1,{site.url}/down,{site.url}/gone"
     art = crawl("article", "-a", "user=Sec Tester", "-a", f"links={links}", "-O", str(tmp_path / "a.jsonl"), *debug, env=env)
-    assert art.returncode == 0, art.stderr[-3000:]
+    assert art.returncode == 1, art.stderr[-3000:]  # /down and /gone fail: exit 1
     check_clean(art, tmp_path)
     w = open_warehouse(None, data_dir=tmp_path / "data")
     try:

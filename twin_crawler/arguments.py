@@ -16,7 +16,7 @@ COMMON_ARGUMENTS: dict[str, str] = {
     "user": "the author's full name (required unless config gives it, or the platform names the author)",
     "links": "comma/newline separated URLs, or @file with one URL per line",
     "handle": "the author's account on the platform, to discover everything published there",
-    "config": "LLM-Engineers-Handbook YAML: parameters: {user_full_name, links}",
+    "config": "LLM-Engineers-Handbook YAML: parameters: {user_full_name, links} or {author_links: [{user_full_name, links}]}",
     "force": "1 to refetch links crawled within TWIN_RECRAWL_AFTER",
     "reprocess": "1 to re-run extraction from the raw archive, with no network",
 }
@@ -38,6 +38,8 @@ class SpiderArguments:
     handle: str | None = None
     config: str | None = None
     flags: dict[str, str] = field(default_factory=dict)
+    authors: dict[str, str] = field(default_factory=dict)
+    """link -> its author's full name, when a multi-author config (``author_links``) names several authors."""
 
     def flag(self, name: str) -> bool:
         return self.flags.get(name, "").strip().lower() in ("1", "true", "yes", "on")
@@ -67,8 +69,9 @@ def split_links(value: str) -> list[str]:
     return links
 
 
-def read_config(path: str) -> tuple[str | None, list[str]]:
-    """(user_full_name, links) from a Handbook ``digital_data_etl`` YAML file."""
+def read_config(path: str) -> list[tuple[str | None, list[str]]]:
+    """[(user_full_name, links)] from a Handbook YAML file: ``digital_data_etl_*.yaml`` (``parameters:
+    {user_full_name, links}``, one author) or ``end_to_end_data.yaml`` (``parameters.author_links``, several)."""
     try:
         data = yaml.safe_load(Path(path).expanduser().read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -82,12 +85,25 @@ def read_config(path: str) -> tuple[str | None, list[str]]:
     params = data.get("parameters") if isinstance(data, Mapping) else None
     if not isinstance(params, Mapping):
         raise ArgumentError(f"config: {path!r} has no 'parameters:' mapping (expected parameters: {{user_full_name, links}})")
+    groups = params.get("author_links")
+    if groups is None:
+        return [_author_links(params, path, "parameters")]
+    if not isinstance(groups, list) or not groups or not all(isinstance(g, Mapping) for g in groups):
+        raise ArgumentError(f"config: 'parameters.author_links' in {path!r} must be a list of {{user_full_name, links}}")
+    found = [_author_links(g, path, f"parameters.author_links[{i}]") for i, g in enumerate(groups)]
+    for i, (user, _) in enumerate(found):
+        if not user or not normalise_name(user):
+            raise ArgumentError(f"config: 'parameters.author_links[{i}].user_full_name' in {path!r} is missing or empty")
+    return found
+
+
+def _author_links(params: Mapping[str, Any], path: str, where: str) -> tuple[str | None, list[str]]:
     links = params.get("links") or []
     if not isinstance(links, list) or not all(isinstance(x, str) for x in links):
-        raise ArgumentError(f"config: 'parameters.links' in {path!r} must be a list of URLs")
+        raise ArgumentError(f"config: '{where}.links' in {path!r} must be a list of URLs")
     user = params.get("user_full_name")
     if user is not None and not isinstance(user, str):
-        raise ArgumentError(f"config: 'parameters.user_full_name' in {path!r} must be a string")
+        raise ArgumentError(f"config: '{where}.user_full_name' in {path!r} must be a string")
     return user, [x.strip() for x in links if x.strip()]
 
 
@@ -106,7 +122,17 @@ def parse_arguments(
     args = SpiderArguments(flags={k: str(v) for k, v in kwargs.items() if k in (extra or {}) or k in ("force", "reprocess")})
     if kwargs.get("config") is not None:
         args.config = str(kwargs["config"])
-        args.user, args.links = read_config(args.config)
+        groups = read_config(args.config)
+        if len(groups) == 1:
+            args.user, args.links = groups[0]
+        else:
+            if kwargs.get("user") is not None:
+                raise ArgumentError(f"user: {args.config!r} names {len(groups)} authors (author_links); drop -a user")
+            for user, links in groups:
+                name = normalise_name(user or "")
+                for link in links:
+                    args.authors.setdefault(link, name)  # a link listed twice stays with its first author
+                args.links.extend(links)
     if kwargs.get("user") is not None:
         args.user = str(kwargs["user"])
     if args.user is not None:
@@ -123,6 +149,6 @@ def parse_arguments(
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", handle):
             raise ArgumentError(f"handle: {str(kwargs['handle'])[:60]!r} is not an account name (letters, digits, . _ -)")
         args.handle = handle
-    if user_required and args.user is None:
+    if user_required and args.user is None and not args.authors:
         raise ArgumentError('user: the author\'s full name is required, e.g. -a user="Paul Iusztin" (or -a config=FILE)')
     return args

@@ -26,7 +26,7 @@ from twin_crawler.warehouse import Warehouse, WarehouseError, for_crawler
 logger = logging.getLogger(__name__)
 COLLECTION = "dead_letters"
 # States after which a dead letter of the same link is no longer owed (``failed``/``dead_lettered`` keep it).
-SETTLED = frozenset({"new", "updated", "unchanged", "paywalled", "skipped", "blocked", "unsupported", "dropped"})
+SETTLED = frozenset({"new", "updated", "unchanged", "duplicate", "paywalled", "skipped", "blocked", "unsupported", "dropped"})
 
 
 def make_record(request: Request, spider: Any, reason: str, attempts: int, last_error: str) -> dict[str, Any]:

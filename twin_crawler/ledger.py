@@ -9,8 +9,12 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 # Terminal states, in the order the run report shows them.
-STATES = ("new", "updated", "unchanged", "paywalled", "skipped", "blocked", "unsupported", "dropped", "failed", "dead_lettered")
+STATES = ("new", "updated", "unchanged", "duplicate", "paywalled", "skipped", "blocked", "unsupported", "dropped", "failed",
+          "dead_lettered")
 PENDING = "pending"
+# States that make a run exit 1 (cron and CI must see them): the link was wanted and did not arrive.
+FAILED_STATES = frozenset({"failed", "dead_lettered", "blocked", PENDING})
+EXIT_OK, EXIT_SOME_FAILED = 0, 1
 
 
 class Stats(Protocol):
@@ -35,6 +39,7 @@ class Ledger:
     def __init__(self, stats: Stats | None = None) -> None:
         self.entries: dict[str, Entry] = {}
         self.aliases: dict[str, str] = {}
+        self.claims: dict[str, str] = {}  # document link -> the crawled link that produced it first
         self.stats = stats
         # Called with the entry after every record (the JOBDIR resume log persists stored links this way).
         self.listeners: list[Callable[[Entry], None]] = []
@@ -48,23 +53,47 @@ class Ledger:
             self.entries[key] = entry
         return entry
 
-    def alias(self, item_link: str, crawled_link: str) -> None:
-        """Record that the document ``item_link`` is what ``crawled_link`` produced."""
-        if item_link != crawled_link and crawled_link in self.entries:
-            self.aliases[item_link] = crawled_link
+    def claim(self, item_link: str, crawled_link: str) -> str | None:
+        """Record that the document ``item_link`` is what ``crawled_link`` produced.
+
+        Returns None when ``crawled_link`` is the first link of this run to produce that document (its outcome
+        will be recorded under ``item_link``), else the link that did: ``crawled_link`` is then recorded
+        ``duplicate`` (two given links of one post: its ``*.substack.com`` and custom-domain URLs) and its copy
+        of the document must not go on. Before this both ended ``pending`` (the second alias replaced the first).
+        """
+        if crawled_link not in self.entries:
+            return None
+        owner = self.claims.setdefault(item_link, crawled_link)
+        if owner == crawled_link:
+            if item_link != crawled_link:
+                self.aliases[item_link] = crawled_link
+            return None
+        self._set(self.entries[crawled_link], "duplicate", f"duplicate-of {owner}")
+        return owner
 
     def record(self, link: str, state: str, *, platform: str = "article", reason: str | None = None) -> None:
         """Set the state of ``link``; a later record replaces an earlier one (a retry that succeeds, say)."""
         if state not in STATES:
             raise ValueError(f"unknown link state {state!r}")
-        entry = self.register(link, platform)
+        self._set(self.register(link, platform), state, reason)
+
+    def _set(self, entry: Entry, state: str, reason: str | None) -> None:
         entry.state, entry.reason = state, reason
         for listener in self.listeners:
             listener(entry)
         if self.stats is not None:
-            self.stats.inc_value(f"twin/records/{state}")
-            if reason:
-                self.stats.inc_value(f"twin/{state}/{reason}")
+            self.stats.inc_value(f"twin/records/{state}")  # events; the per-reason counts are final (publish)
+
+    def pending(self) -> list[str]:
+        """Links that never reached a terminal state (a bug or an interrupted run)."""
+        return [e.link for e in self.entries.values() if e.state == PENDING]
+
+    def exit_code(self, *, count_pending: bool = True) -> int:
+        """0: every link ended stored, unchanged, duplicate or left out by policy; 1: some failed, were
+        dead-lettered or blocked, or never ended (the documents that were stored stay stored). A distributed
+        worker does not count pending links: another worker may have taken them from the shared frontier."""
+        failed = FAILED_STATES if count_pending else FAILED_STATES - {PENDING}
+        return EXIT_SOME_FAILED if any(e.state in failed for e in self.entries.values()) else EXIT_OK
 
     def state(self, link: str) -> str | None:
         entry = self.entries.get(self.aliases.get(link, link))
@@ -78,7 +107,8 @@ class Ledger:
         return Counter(e.state for e in self.entries.values())
 
     def reasons(self) -> Counter[tuple[str, str]]:
-        return Counter((e.state, e.reason) for e in self.entries.values() if e.reason)
+        """(state, reason) -> links; ``duplicate-of <link>`` reasons are counted as ``duplicate-of``."""
+        return Counter((e.state, reason_kind(e.reason)) for e in self.entries.values() if e.reason)
 
     def publish(self) -> None:
         """Final per-state counts into Scrapy stats (``twin/links/...``)."""
@@ -86,6 +116,14 @@ class Ledger:
             return
         for state, count in self.totals().items():
             self.stats.set_value(f"twin/links/{state}", count)
+        # Counted from the final states, so a link recorded twice (a retry, a reason corrected) counts once.
+        for (state, reason), count in self.reasons().items():
+            self.stats.set_value(f"twin/{state}/{reason}", count)
         for (platform, domain, state), count in self.counts().items():
             self.stats.set_value(f"twin/links/{platform}/{domain}/{state}", count)
         self.stats.set_value("twin/links/total", len(self.entries))
+
+
+def reason_kind(reason: str) -> str:
+    """The reason without its per-link detail: ``duplicate-of https://…`` -> ``duplicate-of``."""
+    return reason.split(" ", 1)[0]

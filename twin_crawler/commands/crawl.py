@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
 from twin_crawler.arguments import ArgumentError
@@ -16,6 +18,8 @@ from . import EXIT_USAGE, EXIT_WAREHOUSE, fail
 
 class Command(ScrapyCrawl):
     """Run a spider; arguments, links and the warehouse are checked before the engine starts."""
+
+    _run_crawler: Crawler | None = None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -45,3 +49,10 @@ class Command(ScrapyCrawl):
                 self.exitcode = EXIT_WAREHOUSE
                 return
         super().run(args, opts)
+        if self.exitcode == 0 and self._run_crawler is not None:
+            # 1 when a link failed, was dead-lettered or blocked (README "Exit codes"); set by the run report.
+            self.exitcode = int(self._run_crawler.stats.get_value("twin/exit_code", 0))  # type: ignore[union-attr]
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        self._run_crawler = super()._create_crawler(spidercls)
+        return self._run_crawler

@@ -73,21 +73,19 @@ class Command(ScrapyCommand):
         return None
 
     def _seeds(self, urls: list[str], opts: argparse.Namespace) -> list[Seed]:
-        user = opts.user
-        links = list(urls)
-        if opts.config:
-            config_user, config_links = read_config(opts.config)
-            user = user or config_user
-            links.extend(config_links)
+        pairs: list[tuple[str, str | None]] = [(url, opts.user) for url in urls]
+        if opts.config:  # one author, or several (``author_links``): each link is seeded with its own author
+            for config_user, config_links in read_config(opts.config):
+                pairs.extend((link, opts.user or config_user) for link in config_links)
         if opts.links:
-            links.extend(split_links(opts.links))
-        if not links:
+            pairs.extend((link, opts.user) for link in split_links(opts.links))
+        if not pairs:
             raise SeedError("seed: no URLs; give them as arguments, --links LIST|@FILE, or --config FILE")
         try:
             meta = json.loads(opts.meta) if opts.meta else None
         except ValueError:
             raise SeedError("seed: --meta is not valid JSON") from None
-        return [make_seed(link, user, opts.platform, meta) for link in links]
+        return [make_seed(link, user, opts.platform, meta) for link, user in pairs]
 
     def _fail(self, message: str, code: int) -> None:
         fail(message)

@@ -16,17 +16,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import redis
-from scrapy.http import Request, Response
+from scrapy.http import Request
 from scrapy.spiderloader import SpiderLoader
-from twisted.python.failure import Failure
 
 from twin_crawler.arguments import ArgumentError
+from twin_crawler.authors import SEED_AUTHOR, SEED_USER_META, in_author_context
 from twin_crawler.items import Document
 from twin_crawler.spiders.base import TwinBaseSpider
 from twin_crawler.warehouse import Warehouse, for_crawler, warehouse_uri
 
 from . import RedisUnavailable, connect
-from .authors import CURRENT_AUTHOR, SEED_AUTHOR, SEED_USER_META, AuthorCache, in_author_context
 from .leases import Lease
 from .seeds import SeedError, parse_seed
 
@@ -41,15 +40,7 @@ class WorkerMixin(TwinBaseSpider):
     """Turns a spider into a worker on the shared Redis frontier; ``-a`` arguments become optional."""
 
     author_from_platform = True  # a worker's authors come from its seeds, so -a user is not required
-
-    @property  # type: ignore[override]
-    def author(self) -> dict[str, Any] | None:
-        """The author of the seed being worked on (see ``authors.py``), else the one given with ``-a user``."""
-        return CURRENT_AUTHOR.get() or self.__dict__.get("_twin_author")
-
-    @author.setter
-    def author(self, value: dict[str, Any] | None) -> None:
-        self.__dict__["_twin_author"] = value
+    frontier_shared = True  # links this worker discovered may be crawled (and recorded) by another one
 
     def prepare(self, warehouse: Warehouse) -> None:
         if warehouse_uri(self.settings) is None:
@@ -69,21 +60,7 @@ class WorkerMixin(TwinBaseSpider):
     def author_name(self) -> str:
         if self.author or self.args.user:
             return super().author_name()
-        return SEED_AUTHOR  # outside any author context; SeedAuthorMiddleware puts the real name on the item
-
-    async def parse_step(self, response: Response) -> AsyncIterator[Any]:
-        name = response.meta.get(SEED_USER_META)
-        author = await self._authors().resolve(for_crawler(self.crawler), name) if name else None
-        async for out in in_author_context(super().parse_step(response), author):
-            yield out
-
-    def on_error(self, failure: Failure) -> None:
-        name = failure.request.meta.get(SEED_USER_META)  # type: ignore[attr-defined]
-        token = CURRENT_AUTHOR.set(self._authors().known(name) if name else None)
-        try:
-            super().on_error(failure)
-        finally:
-            CURRENT_AUTHOR.reset(token)
+        return SEED_AUTHOR  # outside any author context; AuthorMiddleware puts the real name on the item
 
     async def start(self) -> AsyncIterator[Any]:
         async for out in super().start():
@@ -125,7 +102,7 @@ class WorkerMixin(TwinBaseSpider):
             logger.warning("dropping a seed: %s", exc)
             stats.inc_value("twin/distributed/seeds/invalid")
             return
-        author = await self._authors().resolve(for_crawler(self.crawler), seed.user)
+        author = await self.author_cache.resolve(for_crawler(self.crawler), seed.user)
         if seed.platform:
             found = dataclasses.replace(found, platform=seed.platform)
         stats.inc_value("twin/distributed/seeds/started")
@@ -137,10 +114,6 @@ class WorkerMixin(TwinBaseSpider):
             elif isinstance(out, Document) and out.author_full_name == SEED_AUTHOR:
                 out.author_full_name = author["full_name"]
             yield out
-
-    def _authors(self) -> AuthorCache:
-        cache: AuthorCache = self.__dict__.setdefault("_twin_author_cache", AuthorCache())
-        return cache
 
 
 _WORKER_CLASSES: dict[type, type] = {}

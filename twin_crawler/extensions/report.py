@@ -58,7 +58,14 @@ class RunReport:
         ledger: Ledger | None = getattr(spider, "ledger", None)
         if ledger is None:
             return
+        # An interrupted run leaves pending links, and so does a worker: another took them from the shared frontier.
+        local = not getattr(spider, "frontier_shared", False)
+        pending = ledger.pending()
+        if pending and reason == "finished" and local:
+            logger.error("invariant broken: %d links ended pending (a bug; please report): %s",
+                         len(pending), ", ".join(pending[:5]))
         ledger.publish()
+        self.crawler.stats.set_value("twin/exit_code", ledger.exit_code(count_pending=local))  # type: ignore[union-attr]
         table = render_table(ledger)
         if self.print_table:
             print(f"twin-crawler run report ({spider.name}, {reason}):\n{table}", file=sys.stderr, flush=True)

@@ -50,10 +50,11 @@ class BlockDetectionMiddleware:
             stats.inc_value("twin/blocked/browser_retry")
             logger.info("blocked (%s) at %s: retrying in the browser", reason, response.url)
             return request.replace(meta={**request.meta, "playwright": True}, dont_filter=True)
-        stats.inc_value(f"twin/blocked/{reason}")
         spider = self.crawler.spider
         link = request.meta.get("twin_link")
         ledger = getattr(spider, "ledger", None)
-        if link and ledger is not None:
+        if link and ledger is not None:  # counted once, from the ledger's final states (Ledger.publish)
             ledger.record(link, "blocked", platform=request.meta.get("twin_platform", "article"), reason=reason)
+        else:
+            stats.inc_value(f"twin/blocked/{reason}")
         raise Blocked(reason, response.url)

@@ -29,7 +29,7 @@ from twin_crawler.warehouse import for_crawler
 logger = logging.getLogger(__name__)
 COLLECTION = "crawl_log"
 # Ledger states meaning "the page was fetched and its document is in the warehouse".
-STORED_STATES = frozenset({"new", "updated", "unchanged", "paywalled"})
+STORED_STATES = frozenset({"new", "updated", "unchanged", "duplicate", "paywalled"})
 # Fetches between two writes of the settled part of the log (TWIN_CRAWL_LOG_DRAIN_EVERY): a long-running worker
 # (scrapy-redis) records its progress as it goes instead of only when it stops.
 DRAIN_EVERY = 200

@@ -46,6 +46,8 @@ ITEM_PIPELINES = {
     "twin_crawler.pipelines.dedup.DedupPipeline": 200,
     "twin_crawler.pipelines.warehouse.WarehousePipeline": 300,
 }
+# A link's author (meta "twin_user": multi-author configs, distributed seeds) passes to child requests and items.
+SPIDER_MIDDLEWARES = {"twin_crawler.middlewares.authors.AuthorMiddleware": 950}
 DOWNLOADER_MIDDLEWARES = {
     "twin_crawler.middlewares.blocks.BlockDetectionMiddleware": 560,
     # Scrapy's RetryMiddleware (550) replaced by its subclass: per-domain backoff, Retry-After, dead letters.

@@ -16,8 +16,6 @@ SCHEDULER_QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"  # scrapy-redis defau
 SCHEDULER_PERSIST = True  # scrapy-redis default False would clear the shared frontier when any worker stops
 # Every spider is loaded as a worker (async start() reading seeds): twin_crawler.distributed.worker
 SPIDER_LOADER_CLASS = "twin_crawler.distributed.worker.WorkerSpiderLoader"
-# The base settings may gain spider middlewares (other issues): extend whatever they define.
-SPIDER_MIDDLEWARES = {**globals().get("SPIDER_MIDDLEWARES", {}), "twin_crawler.distributed.middleware.SeedAuthorMiddleware": 950}
 
 TWIN_REDIS_PREFIX = os.environ.get("TWIN_REDIS_PREFIX", "twin")  # keys: <prefix>:<spider>:seeds|requests|...
 TWIN_LEASE_SECONDS = 120.0  # a popped request returns to the frontier this long after its worker stops heartbeating

@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from twin_crawler.archive import check_settings as check_archive_settings
 from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_arguments
+from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in_author_context
 from twin_crawler.items import Document
 from twin_crawler.ledger import Ledger
 from twin_crawler.middlewares.incremental import check_settings as check_incremental_settings
@@ -39,10 +40,22 @@ class TwinBaseSpider(scrapy.Spider):
         super().__init__(name=kwargs.get("name"))
         self.args: SpiderArguments = parse_arguments(raw, extra=self.extra_arguments, user_required=not self.author_from_platform)
         self.ledger = Ledger()
-        self.author: dict[str, Any] | None = None
+        self._author: dict[str, Any] | None = None
+        self.author_cache = AuthorCache()
+        self.link_authors: dict[str, str] = {}  # route link -> author name, for multi-author configs
         self.routes: list[Route] = []
         self.host_platforms: dict[str, str] = {}
         self._handlers: dict[str, PlatformHandler] = {}
+
+    @property
+    def author(self) -> dict[str, Any] | None:
+        """The author of the link being worked on (``twin_user`` meta: a multi-author config, a worker's seed),
+        else the one given with ``-a user``. A context variable, since callbacks of many authors interleave."""
+        return CURRENT_AUTHOR.get() or self._author
+
+    @author.setter
+    def author(self, value: dict[str, Any] | None) -> None:
+        self._author = value
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TwinBaseSpider:
@@ -68,6 +81,11 @@ class TwinBaseSpider(scrapy.Spider):
         check_archive_settings(self.settings, self.args)  # TWIN_RAW_ARCHIVE usable; reprocess has an archive
         warehouse.ping()
         self.routes = [self.route_link(link) for link in self.args.links]
+        for raw, r in zip(self.args.links, self.routes, strict=True):
+            if raw in self.args.authors:
+                self.link_authors.setdefault(r.link, self.args.authors[raw])
+        for name in dict.fromkeys(self.link_authors.values()):  # each author of a multi-author config, once
+            self.author_cache.add(warehouse.get_or_create_user(name))
         refused = refuse_user_links([(r.link, r.host) for r in self.routes], self.settings.getbool("TWIN_ALLOW_LOOPBACK"))
         if refused:
             raise ArgumentError(refused)
@@ -116,7 +134,14 @@ class TwinBaseSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         self.ledger.stats = self.crawler.stats  # stats exist only once the crawl has started
         for r in self.routes:
-            async for out in self.iterate(self.seed(r)):
+            name = self.link_authors.get(r.link)
+            if name is None:
+                async for out in self.iterate(self.seed(r)):
+                    yield out
+                continue
+            async for out in in_author_context(self.iterate(self.seed(r)), self.author_cache.known(name)):
+                if isinstance(out, Request):
+                    out.meta.setdefault(SEED_USER_META, name)
                 yield out
         handle = self.discovery_handle()
         if handle and self.platform:
@@ -157,15 +182,31 @@ class TwinBaseSpider(scrapy.Spider):
         if handler is None:
             return
         link = response.meta.get("twin_link")
-        async for out in self.iterate(getattr(handler, f"on_{step}")(response)):
+        name = response.meta.get(SEED_USER_META)
+        author = await self.author_cache.resolve(self._warehouse(), name) if name else None
+        async for out in in_author_context(self.iterate(getattr(handler, f"on_{step}")(response)), author):
             # A listing page (``twin_listing`` meta: a feed read in the browser) yields many documents, each its
             # own ledger link; only a one-document page maps its item's link back to the link crawled.
             if isinstance(out, Document) and link and not response.meta.get("twin_listing"):
-                self.ledger.alias(out.link, link)
+                owner = self.ledger.claim(out.link, link)
+                if owner is not None:
+                    logger.info("%s is the same document as %s: recorded as its duplicate", link, owner)
+                    continue
             yield out
 
     def on_error(self, failure: Failure) -> None:
         """A request failed for good (after retries): its link is recorded ``failed`` with the reason."""
+        name = failure.request.meta.get(SEED_USER_META)  # type: ignore[attr-defined]
+        token = CURRENT_AUTHOR.set(self.author_cache.known(name) if name else None)
+        try:
+            self._on_error(failure)
+        finally:
+            CURRENT_AUTHOR.reset(token)
+
+    def _warehouse(self) -> Warehouse:
+        return for_crawler(self.crawler)
+
+    def _on_error(self, failure: Failure) -> None:
         if getattr(failure.value, "twin_skipped", False):
             return  # left out on purpose (incremental: fresh / not modified); the ledger already says why
         request = failure.request  # type: ignore[attr-defined]

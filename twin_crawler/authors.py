@@ -1,4 +1,5 @@
-"""Which author a worker is working for right now: one worker serves the seeds of many authors at once.
+"""Which author a callback is working for right now: one crawl serves many authors at once (a multi-author
+``config``, a distributed worker's seeds).
 
 The author travels with the requests (``meta["twin_user"]``, the stored full name), and while a callback, an
 errback or a seed's handler runs, a context variable holds that author's record, so that ``spider.author`` and
@@ -32,6 +33,10 @@ class AuthorCache:
         if key not in self._records:
             self._records[key] = await in_thread(warehouse.get_or_create_user, name)
         return self._records[key]
+
+    def add(self, record: dict[str, Any]) -> None:
+        """A record resolved already (at preparation, on the reactor's thread before the crawl starts)."""
+        self._records[name_key(str(record["full_name"]))] = record
 
     def known(self, name: str) -> dict[str, Any]:
         """The record when resolved already, else a minimal one (enough for ``author_name()``)."""

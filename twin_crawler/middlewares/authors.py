@@ -1,4 +1,4 @@
-"""Carries a seed's author from request to request, and onto the documents, in distributed workers."""
+"""Carries a link's author from request to request, and onto the documents (multi-author configs, workers)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from typing import Any
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from twin_crawler.authors import SEED_AUTHOR, SEED_USER_META
 from twin_crawler.items import Document
-
-from .authors import SEED_AUTHOR, SEED_USER_META
 
 logger = logging.getLogger(__name__)
 
 
-class SeedAuthorMiddleware(BaseSpiderMiddleware):
-    """A worker serves many authors at once, so the author travels in ``meta["twin_user"]``: child requests
+class AuthorMiddleware(BaseSpiderMiddleware):
+    """A crawl may serve many authors at once, so the author travels in ``meta["twin_user"]``: child requests
     inherit it from their response, and documents the spider named ``SEED_AUTHOR`` get the real name."""
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
