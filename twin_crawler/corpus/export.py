@@ -47,19 +47,33 @@ def format_of(path: Path) -> str:
     return fmt
 
 
+def temp_beside(path: Path) -> Path:
+    """A new empty file in ``path``'s directory (proves it is writable); raise ExportError when it is not."""
+    if path.is_dir():
+        raise ExportError(f"-o: {str(path)!r} is a directory; give a file name")
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise ExportError(f"-o: cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    os.close(fd)
+    return Path(name)
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """Move the finished ``tmp`` over ``path`` with ordinary file permissions (mkstemp creates 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)
+    os.replace(tmp, path)
+
+
 class ExportTarget:
     """A temporary file beside ``path``, renamed over it on ``commit``: a failed export never empties the old file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.format = format_of(path)
-        directory = path.parent if str(path.parent) else Path(".")
-        try:
-            fd, name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
-        except OSError as exc:
-            raise ExportError(f"-o: cannot write {str(path)!r}: {exc.strerror or exc}") from None
-        os.close(fd)
-        self.tmp = Path(name)
+        self.tmp = temp_beside(path)
 
     def write(self, records: Iterable[dict[str, Any]]) -> int:
         """Write every record; return how many."""
@@ -71,11 +85,7 @@ class ExportTarget:
             return _write_json(out, records, lines=self.format == "jsonl")
 
     def commit(self) -> None:
-        # mkstemp creates 0600; an export is an ordinary user file.
-        umask = os.umask(0)
-        os.umask(umask)
-        self.tmp.chmod(0o666 & ~umask)
-        os.replace(self.tmp, self.path)
+        publish(self.tmp, self.path)
 
     def abort(self) -> None:
         self.tmp.unlink(missing_ok=True)

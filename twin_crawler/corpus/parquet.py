@@ -56,7 +56,7 @@ def _column(name: str, annotation: Any) -> tuple[pa.DataType, Any]:
 
 @cache
 def columns() -> dict[str, tuple[pa.DataType, Any]]:
-    out = {name: _SCALARS[kind] for name, kind in _WAREHOUSE.items()}
+    out: dict[str, tuple[pa.DataType, Any]] = {name: _SCALARS[kind] for name, kind in _WAREHOUSE.items()}
     for model in ITEM_TYPES:
         for name, field in model.model_fields.items():
             out.setdefault(name, _column(name, field.annotation))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,10 +49,14 @@ class PlatformSummary:
 Summary = dict[str, dict[str, PlatformSummary]]  # author full name -> platform -> summary
 
 
-def summarise(warehouse: Warehouse, selection: Selection) -> Summary:
+def summarise(warehouse: Warehouse, selection: Selection,
+              observe: Callable[[str, dict[str, Any]], None] | None = None) -> Summary:
+    """One pass over the selected documents; ``observe(collection, doc)`` sees each (the HTML report's rows)."""
     names = {u["_id"]: str(u.get("full_name")) for u in warehouse.iter_documents("users")}
     out: Summary = defaultdict(lambda: defaultdict(PlatformSummary))
-    for _collection, doc in documents(warehouse, selection):
+    for collection, doc in documents(warehouse, selection):
+        if observe is not None:
+            observe(collection, doc)
         author = names.get(doc.get("author_id")) or str(doc.get("author_full_name") or "?")
         out[author][str(doc.get("platform"))].add(doc)
     for (author, platform), blocked in latest_blocked(warehouse).items():

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 
 from twin_crawler.ledger import PENDING, STATES, Ledger
 from twin_crawler.secrets import scrub
-from twin_crawler.warehouse import WarehouseError, for_crawler, release
+from twin_crawler.warehouse import DOCUMENT_COLLECTIONS, Warehouse, WarehouseError, for_crawler, release
 
 logger = logging.getLogger(__name__)
 COLUMNS = (*STATES, PENDING)
@@ -40,6 +40,18 @@ def render_table(ledger: Ledger) -> str:
     return "\n".join(lines)
 
 
+def warehouse_line(warehouse: Warehouse, author: dict[str, Any] | None) -> str:
+    """Where the documents went (no credentials) and how many the author now has there, all runs together."""
+    where = {"author_id": author["_id"]} if author else None
+    try:
+        counts = {c: warehouse.count(c, where) for c in DOCUMENT_COLLECTIONS}
+    except WarehouseError as exc:  # e.g. MongoDB went away and the batches are journaled: say so, do not fail
+        return f"warehouse: {warehouse.location} (document count unavailable: {scrub(str(exc))})"
+    detail = ", ".join(f"{n} {c}" for c, n in counts.items())
+    owner = f"{author.get('full_name')} now has" if author else "it now holds"
+    return f"warehouse: {warehouse.location}; {owner} {sum(counts.values())} document(s) in total ({detail})"
+
+
 class RunReport:
     """At spider close: publish ``twin/links/...`` stats, print the table, store the run in ``runs``."""
 
@@ -59,10 +71,13 @@ class RunReport:
         if ledger is None:
             return
         ledger.publish()
-        table = render_table(ledger)
+        table = f"{render_table(ledger)}\n{self._warehouse_line(spider)}"
+        # Once: on stderr for the person at the terminal, or in the log when printing is off (scrapyd, tests).
         if self.print_table:
             print(f"twin-crawler run report ({spider.name}, {reason}):\n{table}", file=sys.stderr, flush=True)
-        logger.info("run report:\n%s", table)
+            logger.debug("run report:\n%s", table)
+        else:
+            logger.info("run report:\n%s", table)
         stats = self.crawler.stats
         assert stats is not None
         twin_stats = {k: v for k, v in stats.get_stats().items() if k.startswith("twin/")}
@@ -84,6 +99,13 @@ class RunReport:
             for_crawler(self.crawler).insert("runs", run)
         except (WarehouseError, Exception) as exc:  # the report must never hide the crawl's own result
             logger.error("could not store the run report: %s", scrub(str(exc)))
+
+    def _warehouse_line(self, spider: Any) -> str:
+        try:
+            warehouse = for_crawler(self.crawler)
+        except WarehouseError as exc:
+            return f"warehouse: unavailable ({scrub(str(exc))})"
+        return warehouse_line(warehouse, getattr(spider, "author", None))
 
     def engine_stopped(self) -> None:
         release(self.crawler)
