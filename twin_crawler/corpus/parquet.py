@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cache
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from twin_crawler.items import ITEM_TYPES
 from .export import jsonable
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
+ROW_GROUP_BYTES = 32 * 1024 * 1024
 # Python type each typed column holds; a stored value of another type goes to ``other`` instead of failing.
 _SCALARS: dict[Any, tuple[pa.DataType, type | tuple[type, ...]]] = {
     str: (pa.string(), str),
@@ -92,13 +92,32 @@ def to_row(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _size(row: dict[str, Any]) -> int:
+    content = row.get("content") or []
+    return 1024 + sum(len(k) + len(v or "") for k, v in content)
+
+
+def _row_groups(records: Iterable[dict[str, Any]], batch: int) -> Iterator[list[dict[str, Any]]]:
+    """Rows in groups of ``batch``, or fewer once a group holds ROW_GROUP_BYTES of text (repositories are big)."""
+    group: list[dict[str, Any]] = []
+    size = 0
+    for record in records:
+        row = to_row(record)
+        group.append(row)
+        size += _size(row)
+        if len(group) >= batch or size >= ROW_GROUP_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
 def write_parquet(path: Path, records: Iterable[dict[str, Any]], *, batch: int) -> int:
-    """Write ``records`` to ``path`` one row group of ``batch`` rows at a time; return how many rows."""
+    """Write ``records`` to ``path`` one row group at a time (bounded memory); return how many rows."""
     target = schema()
     n = 0
-    it = iter(records)
     with pq.ParquetWriter(str(path), target, compression="zstd") as writer:
-        while rows := [to_row(r) for r in islice(it, batch)]:
+        for rows in _row_groups(records, batch):
             writer.write_table(pa.Table.from_pylist(rows, schema=target))
             n += len(rows)
     return n

@@ -12,6 +12,9 @@ from twin_crawler.items import PLATFORMS, name_key
 from twin_crawler.warehouse import DOCUMENT_COLLECTIONS, Warehouse
 from twin_crawler.warehouse.base import ITER_BATCH
 
+# A repository document holds up to TWIN_GITHUB_MAX_REPO_BYTES (10 MB) of files: a handful per round trip.
+BATCH_PER_COLLECTION = {"repositories": 4}
+
 
 class SelectionError(ValueError):
     """Bad input to a corpus command (unknown author or platform, unreadable date): one line for the user."""
@@ -85,7 +88,8 @@ def documents(warehouse: Warehouse, selection: Selection, *,
               batch_size: int = ITER_BATCH) -> Iterator[tuple[str, dict[str, Any]]]:
     """(collection, document) for every selected document of articles, posts and repositories, lazily."""
     for collection in DOCUMENT_COLLECTIONS:
-        for doc in warehouse.iter_documents(collection, selection.where(), batch_size=batch_size):
+        size = min(batch_size, BATCH_PER_COLLECTION.get(collection, batch_size))
+        for doc in warehouse.iter_documents(collection, selection.where(), batch_size=size):
             if selection.admits(doc):
                 yield collection, doc
 

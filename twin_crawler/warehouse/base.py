@@ -19,8 +19,9 @@ DOCUMENT_COLLECTIONS = ("articles", "posts", "repositories")
 INSERT_ONLY_FIELDS = ("_id", "first_seen_at", "also_published_at")
 # Fields that do not count as a change of the document.
 VOLATILE_FIELDS = frozenset({"_id", "first_seen_at", "last_crawled_at", "doc_hash", "also_published_at", "author_id"})
-# Documents read per round trip by ``iter_documents``: memory stays bounded by one batch, whatever the corpus size.
-ITER_BATCH = 500
+# Documents read per round trip by ``iter_documents``: memory stays bounded by one batch, whatever the corpus size
+# (100 articles are a few MB; callers reading repositories, up to 10 MB each, ask for smaller batches).
+ITER_BATCH = 100
 
 
 class WarehouseError(Exception):
