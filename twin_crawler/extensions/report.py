@@ -71,17 +71,21 @@ class RunReport:
         if ledger is None:
             return
         ledger.publish()
-        table = f"{render_table(ledger)}\n{self._warehouse_line(spider)}"
+        # Stored first: when that fails the warehouse is down, and counting documents would only wait again.
+        stored = self._store(self._run_document(spider, reason, ledger))
+        table = f"{render_table(ledger)}\n{self._warehouse_line(spider, stored)}"
         # Once: on stderr for the person at the terminal, or in the log when printing is off (scrapyd, tests).
         if self.print_table:
             print(f"twin-crawler run report ({spider.name}, {reason}):\n{table}", file=sys.stderr, flush=True)
             logger.debug("run report:\n%s", table)
         else:
             logger.info("run report:\n%s", table)
+
+    def _run_document(self, spider: Any, reason: str, ledger: Ledger) -> dict[str, Any]:
         stats = self.crawler.stats
         assert stats is not None
         twin_stats = {k: v for k, v in stats.get_stats().items() if k.startswith("twin/")}
-        run = {
+        return {
             "spider": spider.name,
             "job": getattr(spider, "_job", None),
             "author_full_name": getattr(getattr(spider, "args", None), "user", None),
@@ -95,16 +99,22 @@ class RunReport:
             "reasons": [{"state": s, "reason": r, "count": n} for (s, r), n in sorted(ledger.reasons().items())],
             "stats": {k.replace(".", "_"): v for k, v in twin_stats.items()},
         }
+
+    def _store(self, run: dict[str, Any]) -> bool:
         try:
             for_crawler(self.crawler).insert("runs", run)
         except (WarehouseError, Exception) as exc:  # the report must never hide the crawl's own result
             logger.error("could not store the run report: %s", scrub(str(exc)))
+            return False
+        return True
 
-    def _warehouse_line(self, spider: Any) -> str:
+    def _warehouse_line(self, spider: Any, reachable: bool) -> str:
         try:
             warehouse = for_crawler(self.crawler)
         except WarehouseError as exc:
             return f"warehouse: unavailable ({scrub(str(exc))})"
+        if not reachable:
+            return f"warehouse: {warehouse.location} (unreachable at the end of the run: no document count)"
         return warehouse_line(warehouse, getattr(spider, "author", None))
 
     def engine_stopped(self) -> None:
