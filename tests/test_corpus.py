@@ -134,11 +134,15 @@ def test_parquet_is_written_in_row_groups(open_backend: Callable[[], Any], tmp_p
 def test_iter_documents_is_lazy(open_backend: Callable[[], Any]) -> None:
     w = open_backend()
     w.upsert_many("posts", [{"link": f"https://p.example/{i}", "platform": "linkedin", "author_full_name": JANE,
-                             "content": {"text": "x"}} for i in range(25)])
+                             "is_paywalled": i % 5 == 0, "content": {"text": "x"}} for i in range(25)])
     it = w.iter_documents("posts", {"platform": "linkedin"}, batch_size=10)
     assert not isinstance(it, list) and next(it)["platform"] == "linkedin"
     assert 1 + sum(1 for _ in it) == 25 == w.count("posts", {"platform": "linkedin"})
     assert w.count("posts", {"platform": "github"}) == 0
+    # Non-string values filter exactly like find() (the embedded backend narrows only strings in SQL).
+    assert w.count("posts", {"is_paywalled": True}) == 5 == len(list(w.iter_documents("posts", {"is_paywalled": True})))
+    both = {"is_paywalled": True, "platform": "linkedin"}
+    assert sorted(d["link"] for d in w.iter_documents("posts", both)) == sorted(d["link"] for d in w.find("posts", both))
     w.close()
 
 

@@ -74,7 +74,11 @@ def _by_author(warehouse: Warehouse, collection: str, field_name: str, author: s
 
 
 def collect(warehouse: Warehouse, selection: Selection) -> ReportData:
-    """Summary, monthly counts and rows (newest first) of the selected author, plus their runs and dead letters."""
+    """Summary, monthly counts and rows (newest first) of the selected author, plus their runs and dead letters.
+
+    The rows are kept in memory to sort them by date: a few hundred bytes per document (never the content), so a
+    100k-document author costs tens of MB here, unlike ``twin-export``, which streams.
+    """
     assert selection.author_name is not None
     rows: list[DocRow] = []
     per_month: Counter[tuple[str, str]] = Counter()

@@ -27,7 +27,7 @@ def _day(when: datetime | None) -> str:
 
 
 def _cells(author: str, platform: str, s: PlatformSummary) -> list[str]:
-    return [safe(author), platform, str(s.documents), f"{s.words:,}", _day(s.oldest), _day(s.newest),
+    return [safe(author), safe(platform), str(s.documents), f"{s.words:,}", _day(s.oldest), _day(s.newest),
             str(s.paywalled), str(s.blocked)]
 
 

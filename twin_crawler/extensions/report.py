@@ -48,7 +48,7 @@ def warehouse_line(warehouse: Warehouse, author: dict[str, Any] | None) -> str:
     except WarehouseError as exc:  # e.g. MongoDB went away and the batches are journaled: say so, do not fail
         return f"warehouse: {warehouse.location} (document count unavailable: {scrub(str(exc))})"
     detail = ", ".join(f"{n} {c}" for c, n in counts.items())
-    owner = f"{author.get('full_name')} now has" if author else "it now holds"
+    owner = f"{author.get('full_name')} now has" if author else "it holds"
     return f"warehouse: {warehouse.location}; {owner} {sum(counts.values())} document(s) in total ({detail})"
 
 
