@@ -22,6 +22,6 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-extras="browser,distributed,scheduled"
+extras="browser,distributed,scheduled,export"
 [ "$want_system" = "--with-test-services" ] && extras="$extras,dev"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"

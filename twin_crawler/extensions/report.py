@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 
 from twin_crawler.ledger import PENDING, STATES, Ledger
 from twin_crawler.secrets import scrub
-from twin_crawler.warehouse import WarehouseError, for_crawler, release
+from twin_crawler.warehouse import DOCUMENT_COLLECTIONS, Warehouse, WarehouseError, for_crawler, release
 
 logger = logging.getLogger(__name__)
 COLUMNS = (*STATES, PENDING)
@@ -38,6 +38,18 @@ def render_table(ledger: Ledger) -> str:
     if reasons:
         lines.append("reasons: " + ", ".join(f"{s}/{r}={n}" for (s, r), n in sorted(reasons.items())))
     return "\n".join(lines)
+
+
+def warehouse_line(warehouse: Warehouse, author: dict[str, Any] | None) -> str:
+    """Where the documents went (no credentials) and how many the author now has there, all runs together."""
+    where = {"author_id": author["_id"]} if author else None
+    try:
+        counts = {c: warehouse.count(c, where) for c in DOCUMENT_COLLECTIONS}
+    except WarehouseError as exc:  # e.g. MongoDB went away and the batches are journaled: say so, do not fail
+        return f"warehouse: {warehouse.location} (document count unavailable: {scrub(str(exc))})"
+    detail = ", ".join(f"{n} {c}" for c, n in counts.items())
+    owner = f"{author.get('full_name')} now has" if author else "it holds"
+    return f"warehouse: {warehouse.location}; {owner} {sum(counts.values())} document(s) in total ({detail})"
 
 
 class RunReport:
@@ -66,14 +78,21 @@ class RunReport:
                          len(pending), ", ".join(pending[:5]))
         ledger.publish()
         self.crawler.stats.set_value("twin/exit_code", ledger.exit_code(count_pending=local))  # type: ignore[union-attr]
-        table = render_table(ledger)
+        # Stored first: when that fails the warehouse is down, and counting documents would only wait again.
+        stored = self._store(self._run_document(spider, reason, ledger))
+        table = f"{render_table(ledger)}\n{self._warehouse_line(spider, stored)}"
+        # Once: on stderr for the person at the terminal, or in the log when printing is off (scrapyd, tests).
         if self.print_table:
             print(f"twin-crawler run report ({spider.name}, {reason}):\n{table}", file=sys.stderr, flush=True)
-        logger.info("run report:\n%s", table)
+            logger.debug("run report:\n%s", table)
+        else:
+            logger.info("run report:\n%s", table)
+
+    def _run_document(self, spider: Any, reason: str, ledger: Ledger) -> dict[str, Any]:
         stats = self.crawler.stats
         assert stats is not None
         twin_stats = {k: v for k, v in stats.get_stats().items() if k.startswith("twin/")}
-        run = {
+        return {
             "spider": spider.name,
             "job": getattr(spider, "_job", None),
             "author_full_name": getattr(getattr(spider, "args", None), "user", None),
@@ -87,10 +106,23 @@ class RunReport:
             "reasons": [{"state": s, "reason": r, "count": n} for (s, r), n in sorted(ledger.reasons().items())],
             "stats": {k.replace(".", "_"): v for k, v in twin_stats.items()},
         }
+
+    def _store(self, run: dict[str, Any]) -> bool:
         try:
             for_crawler(self.crawler).insert("runs", run)
         except (WarehouseError, Exception) as exc:  # the report must never hide the crawl's own result
             logger.error("could not store the run report: %s", scrub(str(exc)))
+            return False
+        return True
+
+    def _warehouse_line(self, spider: Any, reachable: bool) -> str:
+        try:
+            warehouse = for_crawler(self.crawler)
+        except WarehouseError as exc:
+            return f"warehouse: unavailable ({scrub(str(exc))})"
+        if not reachable:
+            return f"warehouse: {warehouse.location} (unreachable at the end of the run: no document count)"
+        return warehouse_line(warehouse, getattr(spider, "author", None))
 
     def engine_stopped(self) -> None:
         release(self.crawler)

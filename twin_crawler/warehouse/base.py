@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,6 +19,9 @@ DOCUMENT_COLLECTIONS = ("articles", "posts", "repositories")
 INSERT_ONLY_FIELDS = ("_id", "first_seen_at", "also_published_at")
 # Fields that do not count as a change of the document.
 VOLATILE_FIELDS = frozenset({"_id", "first_seen_at", "last_crawled_at", "doc_hash", "also_published_at", "author_id"})
+# Documents read per round trip by ``iter_documents``: memory stays bounded by one batch, whatever the corpus size
+# (100 articles are a few MB; callers reading repositories, up to 10 MB each, ask for smaller batches).
+ITER_BATCH = 100
 
 
 class WarehouseError(Exception):
@@ -71,6 +74,8 @@ class Warehouse(ABC):
     """Upserts documents keyed by ``link``; everything else the crawler stores goes through here too."""
 
     description: str = "warehouse"
+    location: str = "warehouse"
+    """Where the data lives, for people (SQLite path, or MongoDB host/database); never carries credentials."""
 
     @abstractmethod
     def ping(self) -> None:
@@ -87,6 +92,16 @@ class Warehouse(ABC):
     @abstractmethod
     def find(self, collection: str, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Documents whose top-level fields equal ``where`` (all of them when None)."""
+
+    @abstractmethod
+    def iter_documents(
+        self, collection: str, where: Mapping[str, Any] | None = None, *, batch_size: int = ITER_BATCH
+    ) -> Iterator[dict[str, Any]]:
+        """Like ``find`` but lazy: documents are read ``batch_size`` at a time (a cursor), never all at once."""
+
+    @abstractmethod
+    def count(self, collection: str, where: Mapping[str, Any] | None = None) -> int:
+        """How many documents of ``collection`` have top-level fields equal to ``where``."""
 
     @abstractmethod
     def add_to_set(self, collection: str, link: str, field: str, value: str) -> None:

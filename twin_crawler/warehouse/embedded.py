@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 from .base import (
     INSERT_ONLY_FIELDS,
+    ITER_BATCH,
     Outcome,
     Warehouse,
     WarehouseUnavailable,
@@ -47,6 +49,7 @@ class EmbeddedWarehouse(Warehouse):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.description = f"embedded warehouse {self.path}"
+        self.location = f"SQLite {self.path.resolve()}"
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,6 +130,34 @@ class EmbeddedWarehouse(Warehouse):
             return [_decode(json.loads(row[0]))] if row else []
         return [d for d in self._rows(collection) if all(d.get(k) == v for k, v in where.items())]
 
+    def iter_documents(
+        self, collection: str, where: Mapping[str, Any] | None = None, *, batch_size: int = ITER_BATCH
+    ) -> Iterator[dict[str, Any]]:
+        where = dict(where or {})
+        sql, params = _select(collection, where, "body")
+        # A read-only connection of its own: WAL gives it a snapshot, and the writer's lock is not held while the
+        # caller consumes documents (an export of 100k documents must not stall a crawl sharing the file).
+        reader = sqlite3.connect(f"file:{pathname2url(str(self.path.resolve()))}?mode=ro", uri=True)
+        try:
+            cursor = reader.execute(sql + " ORDER BY rowid", params)
+            while rows := cursor.fetchmany(batch_size):
+                for (body,) in rows:
+                    doc = _decode(json.loads(body))
+                    if all(doc.get(k) == v for k, v in where.items()):
+                        yield doc
+        except sqlite3.Error as exc:
+            raise WarehouseUnavailable(f"{self.description}: {exc}") from None
+        finally:
+            reader.close()
+
+    def count(self, collection: str, where: Mapping[str, Any] | None = None) -> int:
+        where = dict(where or {})
+        if any(not isinstance(v, str) for v in where.values()):
+            return sum(1 for _ in self.iter_documents(collection, where))
+        sql, params = _select(collection, where, "COUNT(*)")
+        with self._lock:
+            return int(self._db.execute(sql, params).fetchone()[0])
+
     def add_to_set(self, collection: str, link: str, field: str, value: str) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -186,3 +217,13 @@ class EmbeddedWarehouse(Warehouse):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _select(collection: str, where: Mapping[str, Any], columns: str) -> tuple[str, list[Any]]:
+    """SQL narrowing ``where``'s string fields in SQLite (exact for strings); callers re-check other types."""
+    clauses, params = ["collection = ?"], [collection]
+    for key, value in where.items():
+        if isinstance(value, str):
+            clauses.append("json_extract(body, ?) = ?")
+            params += [f'$."{key}"', value]
+    return f"SELECT {columns} FROM docs WHERE {' AND '.join(clauses)}", params

@@ -17,6 +17,7 @@ from .base import (
     DATABASE,
     DOCUMENT_COLLECTIONS,
     INSERT_ONLY_FIELDS,
+    ITER_BATCH,
     Outcome,
     Warehouse,
     WarehouseError,
@@ -41,11 +42,18 @@ def _restore_dates(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def mongo_location(uri: str, database: str) -> str:
+    """``MongoDB host:port/database`` from a URI: no user, no password, no query options (they may hold secrets)."""
+    hosts = uri.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    return f"MongoDB {hosts or 'localhost'}/{database}"
+
+
 class MongoWarehouse(Warehouse):
     """Documents in MongoDB database ``twin`` (collections ``users``, ``articles``, ``posts``, ``repositories``)."""
 
     def __init__(self, uri: str, *, database: str = DATABASE, timeout_ms: int = 5000) -> None:
         self.description = f"MongoDB at {redact_uri(uri)}"
+        self.location = mongo_location(uri, database)
         try:
             self._client: MongoClient[dict[str, Any]] = MongoClient(
                 uri, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, uuidRepresentation="standard"
@@ -148,6 +156,22 @@ class MongoWarehouse(Warehouse):
             return [_restore_dates(d) for d in self._db[collection].find(dict(where or {})).sort("_id", 1)]
         except PyMongoError as exc:
             raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
+
+    def iter_documents(
+        self, collection: str, where: Mapping[str, Any] | None = None, *, batch_size: int = ITER_BATCH
+    ) -> Iterator[dict[str, Any]]:
+        # No sort: a sorted cursor may make the server buffer the whole result; natural order streams.
+        with self._available():
+            cursor = self._db[collection].find(dict(where or {}), batch_size=batch_size)
+            try:
+                for doc in cursor:
+                    yield _restore_dates(doc)
+            finally:
+                cursor.close()
+
+    def count(self, collection: str, where: Mapping[str, Any] | None = None) -> int:
+        with self._available():
+            return int(self._db[collection].count_documents(dict(where or {})))
 
     def add_to_set(self, collection: str, link: str, field: str, value: str) -> None:
         try:
