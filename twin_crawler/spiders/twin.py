@@ -16,7 +16,8 @@ class TwinSpider(TwinBaseSpider):
     """Routes every link to medium, substack, linkedin, github or article by its host; custom domains of Medium
     and Substack are recognised from their first page (one request, verdict cached per host).
 
-    Arguments: ``user`` (or ``config``), ``links``/``config``, ``force``, ``reprocess``. ``handle`` is not used:
+    Arguments: ``user`` (or ``config``: one author, or several with ``author_links``, each link under its own
+    author), ``links``/``config``, ``force``, ``reprocess``. ``handle`` is not used:
     discovery from a handle belongs to the platform spiders.
     """
 
