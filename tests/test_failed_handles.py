@@ -121,6 +121,16 @@ def test_a_given_profile_link_whose_feed_fails_ends_failed(tmp_path: Path) -> No
     assert row(spider, route.link)[:2] == ("failed", "http-410") and len(spider.ledger.entries) == 1
 
 
+def test_a_given_subdomain_profile_link_keeps_its_own_row(tmp_path: Path) -> None:
+    spider, handler = build(MediumSpider, tmp_path, user="Jane Doe", links="https://nosuchwriter.medium.com/")
+    (route,) = spider.routes
+    spider.ledger.register(route.link, "medium")
+    (feed,) = list(handler.seed(route))
+    fail_with_status(spider, feed, 404)
+    assert list(spider.ledger.entries) == ["https://nosuchwriter.medium.com/"]
+    assert row(spider, route.link)[:2] == ("failed", "http-404")
+
+
 # -- Substack --
 def test_substack_profile_and_publication_404_is_a_failed_row(tmp_path: Path) -> None:
     spider, handler = build(SubstackSpider, tmp_path, user="Jane Doe", handle="nosuchauthor")

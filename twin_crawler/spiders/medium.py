@@ -78,7 +78,9 @@ class MediumHandler(PlatformHandler):
             yield self.spider.request(f"{self.base}/p/{route.key}", self.platform, "post", link=route.link)
         elif route.platform == "medium" and route.kind in ("profile", "publication") and route.key:
             self.spider.ledger.record(route.link, "dropped", platform=self.platform, reason="discovery-followed")
-            yield from self.discover(route.link if route.kind == "publication" else route.key)
+            for request in self.discover(route.link if route.kind == "publication" else route.key):
+                request.meta["twin_handle_link"] = route.link  # a failure is that link's row (jane.medium.com)
+                yield request
         elif route.platform == "medium":
             self.spider.ledger.record(route.link, "unsupported", platform=self.platform, reason=f"medium-{route.kind}")
         else:  # an unknown host given to the medium spider: a custom domain, checked by the page parser
