@@ -73,7 +73,7 @@ class TwinBaseSpider(scrapy.Spider):
             raise ArgumentError(refused)
         if self.args.user:
             # -a handle is remembered on the author only once its discovery answered (handler.py
-            # discovery_answered): a typo or a deleted account must not be crawled again on every later run.
+            # handle_answered): a typo or a deleted account must not be crawled again on every later run.
             self.author = warehouse.get_or_create_user(self.args.user)
         if not self.routes and not self.discovery_handle():
             raise ArgumentError(self.nothing_to_do_message())

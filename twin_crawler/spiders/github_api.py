@@ -76,7 +76,7 @@ class GithubApiSteps(PlatformHandler):
         # The first listing page decides (a 404 there: no such user); the profile lookup before it only names the
         # author and is allowed to fail.
         listing = f"{self.api}/users/{quote(handle)}/repos?type=owner&sort=pushed&per_page=100"
-        deciding = self.discovery_meta(handle)
+        deciding = self.handle_meta(handle)
         if self._author_known(handle):
             yield self._api(listing, "listing", {"twin_login": handle, **deciding})
         else:
@@ -110,9 +110,9 @@ class GithubApiSteps(PlatformHandler):
             repos = parse_repo_listing(response.body)
         except ApiError as exc:
             logger.warning("GitHub listing %s unusable: %s", response.url, exc)
-            self.discovery_failed(response, f"http-{response.status}" if response.status != 200 else "unreadable-listing")
+            self.handle_failed(response, f"http-{response.status}" if response.status != 200 else "unreadable-listing")
             return
-        self.discovery_answered(response)
+        self.handle_answered(response)
         for out in self._discovered(repos):
             yield out
         next_url = parse_link_header((response.headers.get("Link") or b"").decode("latin-1")).get("next")

@@ -54,16 +54,16 @@ class PlatformHandler:
         """The profile URL a handle is reported under (``https://medium.com/@jane``)."""
         raise NotImplementedError
 
-    def discovery_meta(self, handle: str) -> dict[str, Any]:
+    def handle_meta(self, handle: str) -> dict[str, Any]:
         """Meta for the request whose answer decides whether discovery from ``handle`` works (feed, profile, first
-        listing page). Its failure for good reaches ``on_discovery_failed`` through the spider's errback, since a
+        listing page). Its failure for good reaches ``on_handle_failed`` through the spider's errback, since a
         discovery request has no ``twin_link`` (it is no content fetch: incremental skips must not apply)."""
-        return {"twin_handle": handle, "twin_handle_link": self.handle_link(handle), "twin_on_failure": "discovery_failed"}
+        return {"twin_handle": handle, "twin_handle_link": self.handle_link(handle), "twin_on_failure": "handle_failed"}
 
-    def on_discovery_failed(self, request: Request, reason: str) -> None:
-        self.discovery_failed(request, reason)
+    def on_handle_failed(self, request: Request, reason: str) -> None:
+        self.handle_failed(request, reason)
 
-    def discovery_failed(self, source: Request | Response, reason: str) -> None:
+    def handle_failed(self, source: Request | Response, reason: str) -> None:
         """A ``failed`` row for the handle (reason ``http-404``, ``not-a-feed`` ...): it shows in the run report and
         fails the run, and the handle is not remembered."""
         meta = _meta(source)
@@ -76,7 +76,7 @@ class PlatformHandler:
         logger.warning("discovery from the %s handle %r failed (%s): nothing found there, and the handle is not "
                        "remembered; check -a handle", self.platform, meta.get("twin_handle"), reason)
 
-    def discovery_answered(self, response: Response) -> None:
+    def handle_answered(self, response: Response) -> None:
         """The deciding discovery request answered with a usable listing: remember ``-a handle`` on the author for
         later runs (only now, never before the crawl, so a handle whose discovery failed is not kept)."""
         spider, handle = self.spider, _meta(response).get("twin_handle")

@@ -141,7 +141,7 @@ class LinkedinHandler(PlatformHandler):
             logger.warning("no post cards found on %s (empty activity, or LinkedIn changed its markup)", response.url)
             return
         self.spider.ledger.record(link, "dropped", platform=self.platform, reason="activity-feed-read")
-        self.discovery_answered(response)
+        self.handle_answered(response)
         for post in posts:
             if post.is_repost or not post.text:
                 stats.inc_value(f"twin/linkedin/feed/skipped/{'repost' if post.is_repost else 'no-text'}")

@@ -96,7 +96,7 @@ class MediumHandler(PlatformHandler):
 
     def discover(self, handle: str) -> Iterator[Any]:
         # The feed decides: a 404 (no such account) or a page that is no feed makes the handle a failed row.
-        yield self.spider.request(feed_url(handle, self.base), self.platform, "feed", meta=self.discovery_meta(handle))
+        yield self.spider.request(feed_url(handle, self.base), self.platform, "feed", meta=self.handle_meta(handle))
         if self.spider.args.flag("history") and not handle.startswith(("http://", "https://")):
             yield self.spider.request(f"{self.base}/@{handle.lstrip('@')}", self.platform, "profile",
                                       meta={"twin_medium_handle": handle})
@@ -106,9 +106,9 @@ class MediumHandler(PlatformHandler):
             feed = parse_feed(response.body)
         except PageError as exc:
             logger.warning("%s is not a Medium feed (%s); check the handle", response.url, exc)
-            self.discovery_failed(response, "not-a-feed")
+            self.handle_failed(response, "not-a-feed")
             return
-        self.discovery_answered(response)
+        self.handle_answered(response)
         for entry in feed.entries:
             link = post_link(entry.post.post_id)
             if not self._register(link, entry.url):

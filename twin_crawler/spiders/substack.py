@@ -36,7 +36,7 @@ from .handler import PlatformHandler
 logger = logging.getLogger(__name__)
 # Author identity carried in request meta (picklable): Substack user ids, handles, name tokens.
 Ident = dict[str, list[Any]]
-HANDLE_META = ("twin_handle", "twin_handle_link", "twin_on_failure")  # PlatformHandler.discovery_meta
+HANDLE_META = ("twin_handle", "twin_handle_link", "twin_on_failure")  # PlatformHandler.handle_meta
 
 
 class SubstackHandler(PlatformHandler):
@@ -61,9 +61,9 @@ class SubstackHandler(PlatformHandler):
         """An archive page; ``deciding``: the discovery meta when this page decides whether the handle exists."""
         size = self.spider.settings.getint("TWIN_SUBSTACK_PAGE_SIZE", 12)
         url = f"{base}/api/v1/archive?sort=new&search=&offset={offset}&limit={size}"
-        handle_meta = {k: v for k, v in (deciding or {}).items() if k in HANDLE_META}
+        carried = {k: v for k, v in (deciding or {}).items() if k in HANDLE_META}
         return self.spider.request(url, self.platform, "archive", meta={"twin_sub_base": base, "twin_sub_offset": offset,
-                                                                       "twin_sub_author": ident, **handle_meta})
+                                                                       "twin_sub_author": ident, **carried})
 
     def _post(self, base: str, slug: str, link: str, ident: Ident | None) -> Request:
         url = f"{base}/api/v1/posts/{quote(slug, safe='')}"
@@ -108,7 +108,7 @@ class SubstackHandler(PlatformHandler):
             return
         # The profile decides (or, for a custom domain or a 404 profile, the first archive page): a handle whose
         # lookup fails is a failed row in the report and is not remembered.
-        deciding = self.discovery_meta(given)
+        deciding = self.handle_meta(given)
         if "." in handle:  # a custom domain: its publication, nothing to look up
             yield self._archive(self.publication_base("", handle), 0, self._ident([], []), deciding)
             return
@@ -155,9 +155,9 @@ class SubstackHandler(PlatformHandler):
             profile = parse_profile(response.body)
         except SubstackError as exc:
             logger.warning("Substack profile of %r unreadable (%s); check -a handle", handle, exc)
-            self.discovery_failed(response, "unreadable-profile")
+            self.handle_failed(response, "unreadable-profile")
             return
-        self.discovery_answered(response)
+        self.handle_answered(response)
         ident = self._ident([profile.user_id] if profile.user_id else [], [profile.handle, handle], [profile.name])
         if not profile.publications:
             logger.warning("Substack user %r has no public publication", handle)
@@ -170,9 +170,9 @@ class SubstackHandler(PlatformHandler):
             entries = parse_archive(response.body)
         except SubstackError as exc:
             logger.warning("%s: %s", response.url, exc)
-            self.discovery_failed(response, "unreadable-archive")
+            self.handle_failed(response, "unreadable-archive")
             return
-        self.discovery_answered(response)
+        self.handle_answered(response)
         stats = self.spider.crawler.stats
         limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", 1000)
         new = 0
