@@ -119,6 +119,7 @@ SETTINGS = project_settings()
 @example(url="http://[::1", spider=TwinSpider)
 @example(url="http://[::1", spider=GithubSpider)
 @example(url="file://[::1/x", spider=GithubSpider)
+@example(url="@\x00", spider=TwinSpider)  # a links file name with a NUL: pathlib's ValueError escaped
 def test_preflight_refuses_malformed_links_with_an_argument_error(url: str, spider: type[TwinBaseSpider],
                                                                   warehouse: Warehouse) -> None:
     """What the crawl command runs before the engine: only ArgumentError (one ``error:`` line) may come out."""
@@ -132,6 +133,17 @@ def test_preflight_malformed_ipv6_names_the_link(warehouse: Warehouse) -> None:
     for spider in SPIDERS:
         with pytest.raises(ArgumentError, match=r"links: link 'http://\[::1' is malformed"):
             spider.preflight({"user": "Jane Doe", "links": "http://[::1"}, SETTINGS, warehouse)
+
+
+@pytest.mark.parametrize(("links", "message"), [
+    ("@~nosuchuser/links.txt", "links: file '~nosuchuser/links.txt' does not exist (no such home directory)"),
+    ("@links\x00.txt", "links: 'links\\x00.txt' is not a file name"),
+])
+def test_unreadable_links_file_names_are_argument_errors(links: str, message: str, warehouse: Warehouse) -> None:
+    """``-a links=@~nosuchuser/...`` ended in pathlib's RuntimeError traceback."""
+    with pytest.raises(ArgumentError) as refused:
+        ArticleSpider.preflight({"user": "Jane Doe", "links": links}, SETTINGS, warehouse)
+    assert str(refused.value) == message
 
 
 def test_twin_crawl_with_malformed_ipv6_is_one_line_exit_2(tmp_path: Path) -> None:
