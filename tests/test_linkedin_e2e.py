@@ -155,7 +155,9 @@ def test_logged_in_feed_read_in_chromium(site: LoopbackSite, chromium: str, tmp_
     w = open_warehouse(None, data_dir=tmp_path / "data")
     posts = sorted(w.find("posts"), key=lambda d: d["source_id"], reverse=True)
     stored = json.dumps([posts, w.find("runs"), w.find("users")], default=str)
+    (user,) = w.find("users")
     w.close()
+    assert user["handles"] == {"linkedin": HANDLE}  # remembered once the feed was read (issue 10, 3c)
     assert len(posts) == 8  # 9 cards read, the repost skipped
     first = posts[0]
     assert first["link"] == f"{site.url}/feed/update/urn:li:activity:7300000000000000000/"
@@ -182,4 +184,5 @@ def test_logged_in_feed_with_a_rejected_cookie_is_blocked(site: LoopbackSite, ch
 
     w = open_warehouse(None, data_dir=tmp_path / "data")
     assert w.find("posts") == []
+    assert not w.find("users")[0].get("handles")  # the feed was never read: the handle is not remembered
     w.close()

@@ -112,7 +112,8 @@ def test_seeds_and_handles(tmp_path: Path) -> None:
     with pytest.raises(ArgumentError, match="is not a Substack handle"):
         build(tmp_path, handle="jane..x")
     spider, handler = build(tmp_path, handle="jane.substack.com")
-    assert spider.args.handle == "jane" and spider.author and spider.author["handles"]["substack"] == "jane"
+    # normalised at once, remembered on the author only once discovery answers (tests/test_failed_handles.py)
+    assert spider.args.handle == "jane" and spider.author and "substack" not in spider.author["handles"]
     (custom,) = list(handler.seed(route("https://iam.slys.dev/p/some-post?utm_source=x")))
     assert custom.meta["twin_step"] == "substack.page" and custom.url == "https://iam.slys.dev/p/some-post"
     (publication,) = list(handler.seed(route("https://jane.substack.com/")))

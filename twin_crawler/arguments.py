@@ -46,9 +46,12 @@ class SpiderArguments:
 
 
 def _read_links_file(spec: str) -> str:
-    path = Path(spec[1:]).expanduser()
     if not spec[1:].strip():
         raise ArgumentError("links: '@' must be followed by a file name, e.g. -a links=@links.txt")
+    try:
+        path = Path(spec[1:]).expanduser()
+    except RuntimeError:  # ``@~nosuchuser/links.txt``: pathlib cannot find that home directory
+        raise ArgumentError(f"links: file {spec[1:81]!r} does not exist (no such home directory)") from None
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -57,6 +60,8 @@ def _read_links_file(spec: str) -> str:
         raise ArgumentError(f"links: file {str(path)!r} is not UTF-8 text") from None
     except OSError as exc:
         raise ArgumentError(f"links: cannot read {str(path)!r}: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name (not from a shell; from an API caller or a fuzzer)
+        raise ArgumentError(f"links: {spec[1:81]!r} is not a file name") from None
 
 
 def split_links(value: str) -> list[str]:

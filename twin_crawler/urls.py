@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -11,6 +13,9 @@ TRACKING_PARAMS = frozenset(
     {"r", "source", "ref", "ref_src", "sk", "triedredirect", "fbclid", "gclid", "mc_cid", "mc_eid", "s",
      "publication_id", "post_id", "isfreemail", "showwelcome", "trk", "trackingid", "lipi", "rcm", "_hsenc", "_hsmi"}
 )
+# DNS labels (RFC 1035: 1-63 characters); "_" appears in real subdomains, so it is accepted too.
+HOST_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
+BRACKETED = re.compile(r"\[([0-9a-f:.]+)\](?::[0-9]*)?", re.IGNORECASE)  # an IPv6 literal (no zone id), then only a port
 MEDIUM_POST_ID = re.compile(r"(?:^|-)([0-9a-f]{10,12})$")
 GITHUB_RESERVED = frozenset(
     {"about", "features", "pricing", "orgs", "settings", "marketplace", "explore", "topics", "collections", "login",
@@ -41,11 +46,13 @@ def _is_tracking(name: str) -> bool:
 
 
 def parse_web_url(url: str) -> tuple[str, str, int | None, str, str]:
-    """Validate and split an http(s) URL: (scheme, host, port, path, query). Raises LinkError."""
+    """Validate and split an http(s) URL: (scheme, host, port, path, query). Raises LinkError, and only that:
+    every malformed link (bad IPv6 literal, bad port, control characters, over-long host) is one message."""
     text = url.strip()
     if not text:
         raise LinkError("empty link")
-    if any(ch in text for ch in "\x00\r\n\t "):
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
+        # Cs: lone surrogates, which is what undecodable bytes in a command-line argument become.
         raise LinkError(f"link {text[:80]!r} contains whitespace or control characters")
     try:
         parts = urlsplit(text)
@@ -56,10 +63,32 @@ def parse_web_url(url: str) -> tuple[str, str, int | None, str, str]:
     if scheme not in ("http", "https"):
         shown = f"{scheme}:" if scheme else "no scheme"
         raise LinkError(f"link {text[:80]!r} has {shown}; only http:// and https:// links can be crawled")
-    host = (parts.hostname or "").rstrip(".")
-    if not host or "." not in host and host != "localhost" or host.startswith(".") or ".." in host:
+    if port == 0:
+        raise LinkError(f"link {text[:80]!r} is malformed (port 0)")
+    return scheme, _valid_host(parts.netloc, parts.hostname or "", text), port, parts.path, parts.query
+
+
+def _valid_host(netloc: str, hostname: str, text: str) -> str:
+    """The host in ASCII (IDNA), or LinkError. urlsplit accepts hosts no resolver or browser would: text after
+    ``[::1]``, ``[v1.x]`` (read as the name ``v1.x``), zone ids, ``a<b.com``, labels over 63 characters."""
+    hostport = netloc.rpartition("@")[2]
+    if hostport.startswith("["):
+        literal = BRACKETED.fullmatch(hostport)
+        try:
+            ipaddress.IPv6Address(literal.group(1) if literal else "-")
+        except ValueError:
+            raise LinkError(f"link {text[:80]!r} is malformed (not an IPv6 address in brackets)") from None
+        return hostname
+    host = hostname.rstrip(".")
+    try:
+        host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:  # an empty or over-long label, or characters IDNA prohibits
+        host = ""
+    labels = host.split(".")
+    if (len(host) > 253 or not all(HOST_LABEL.fullmatch(label) for label in labels)
+            or len(labels) < 2 and host != "localhost"):
         raise LinkError(f"link {text[:80]!r} has no valid host name")
-    return scheme, host.encode("idna").decode("ascii") if not host.isascii() else host, port, parts.path, parts.query
+    return host
 
 
 def canonicalize(url: str) -> str:

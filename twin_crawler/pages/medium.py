@@ -11,14 +11,20 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
+
+from twin_crawler.urls import medium_post_id
 
 from . import medium_apollo as apollo
 from .html import PageError, html_language, meta, parse_datetime, parse_html, person_name
 from .medium_markdown import to_markdown
 
-APP_URL = re.compile(r"^medium://p/([0-9a-f]{8,12})$")
+# App links name the post: ``medium://p/<id>`` since about 2019, ``medium:/p/<id>`` (one slash) on pages from
+# 2015-2018, which were dropped ``not-medium`` while only the two-slash form was read (issue 10).
+APP_URL = re.compile(r"^medium:/{1,2}p/([0-9a-f]{8,12})$")
+APP_LINK_NAMES = ("al:android:url", "al:ios:url", "twitter:app:url:iphone")
 LD_TYPES = {"NewsArticle", "Article", "BlogPosting", "SocialMediaPosting"}
 # Titles in <title>/JSON-LD carry " - <publication> - Medium" or " | by <author> | Medium" suffixes.
 TITLE_SUFFIX = re.compile(r"\s+(?:[-|–]\s+[^-|–]*?\s*)?[-|–]\s+Medium\s*$")
@@ -70,14 +76,22 @@ def _ld_article(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     return {}
 
 
-def post_id_of(tree: lxml.html.HtmlElement, ld: dict[str, Any]) -> str | None:
-    """The post id from the app link (``medium://p/<id>``), JSON-LD ``identifier`` or ``parsely-post-id``."""
-    match = APP_URL.match(meta(tree, "al:android:url", "al:ios:url", "twitter:app:url:iphone") or "")
-    if match:
-        return match.group(1)
+def post_id_of(tree: lxml.html.HtmlElement, ld: dict[str, Any], url: str) -> str | None:
+    """The post id from an app link (either form, any of the tags), JSON-LD ``identifier`` or
+    ``parsely-post-id``, else from the URL (``/p/<id>``, ``-<hex>`` slug) of a page that is a Medium article."""
+    for name in APP_LINK_NAMES:  # each tag on its own: old pages had one form on android and another on ios
+        match = APP_URL.match(meta(tree, name) or "")
+        if match:
+            return match.group(1)
     for value in (ld.get("identifier"), meta(tree, "parsely-post-id")):
         if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{8,12}", value):
             return value
+    # The URL alone names the post only on a page that says it is a Medium article (app name and an article
+    # signal): any other page fetched for a Medium link (an error or sign-in page, another blog's hex slug) is
+    # not that post, and a feed preview or a ``not-medium`` drop is the right outcome for it.
+    is_article = bool(ld) or meta(tree, "og:type") == "article"
+    if is_article and meta(tree, "al:android:app_name", "al:ios:app_name") == "Medium":
+        return medium_post_id(urlsplit(url).path)
     return None
 
 
@@ -98,7 +112,7 @@ def parse_post_page(url: str, html: str | bytes) -> MediumPost:
     text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
     tree = parse_html(text)
     ld = _ld_article(tree)
-    post_id = post_id_of(tree, ld)
+    post_id = post_id_of(tree, ld, url)
     if post_id is None:
         raise NotAMediumPost("not-medium")
     state = apollo.apollo_state(text) or {}

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 
 from .blocks import header
 
-MEDIUM_APP_URL = re.compile(r"""<meta[^>]+(?:property|name)=["']al:android:url["'][^>]+(?:content|value)=["']medium://p/""", re.I)
+# ``medium://p/<id>``, or ``medium:/p/<id>`` on 2015-2018 pages (pages/medium.py APP_URL).
+MEDIUM_APP_URL = re.compile(r"""<meta[^>]+(?:property|name)=["']al:android:url["'][^>]+(?:content|value)=["']medium:/{1,2}p/""", re.I)
 MEDIUM_APP_NAME = re.compile(r"""<meta[^>]+(?:property|name)=["']al:(?:ios|android):app_name["'][^>]+(?:content|value)=["']Medium["']""", re.I)
 # The same two tags with the value before the name (attribute order is free; Postlight's captures write it so).
-MEDIUM_APP_URL_REVERSED = re.compile(r"""<meta[^>]+(?:content|value)=["']medium://p/[0-9a-f]+["'][^>]+(?:property|name)=["']al:(?:android|ios):url["']""", re.I)
+MEDIUM_APP_URL_REVERSED = re.compile(r"""<meta[^>]+(?:content|value)=["']medium:/{1,2}p/[0-9a-f]+["'][^>]+(?:property|name)=["']al:(?:android|ios):url["']""", re.I)
 MEDIUM_APP_NAME_REVERSED = re.compile(r"""<meta[^>]+(?:content|value)=["']Medium["'][^>]+(?:property|name)=["']al:(?:ios|android):app_name["']""", re.I)
 SUBSTACK_PRECONNECT = re.compile(r"""<link[^>]+rel=["']preconnect["'][^>]+href=["']https://substackcdn\.com""", re.I)
 

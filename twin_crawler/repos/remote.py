@@ -57,7 +57,10 @@ def file_route(text: str, allow_file: bool) -> RepoRoute:
     if not allow_file:
         raise RemoteRefused(f"{_shown(text)} refused: file:// repositories are disabled; set "
                             "TWIN_GITHUB_ALLOW_FILE_URLS=True to clone local mirrors")
-    parts = urlsplit(text.strip())
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError as exc:  # ``file://[x/...``: urlsplit's bracket checks
+        raise RemoteRefused(f"{_shown(text)} refused: a file:// repository is file:///absolute/path ({exc})") from None
     path = unquote(parts.path)
     if parts.netloc not in ("", "localhost") or parts.query or parts.fragment or not path.startswith("/"):
         raise RemoteRefused(f"{_shown(text)} refused: a file:// repository is file:///absolute/path")
@@ -77,7 +80,10 @@ def special_route(url: str, allow_file: bool) -> RepoRoute | None:
     text = url.strip()
     if text.lower().startswith("file:"):
         return file_route(text, allow_file)
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None  # malformed (``http://[::1``): the generic router refuses it with its own one-line message
     host = (parts.hostname or "").lower()
     if parts.scheme.lower() != "https" or host not in ("github.com", "www.github.com"):
         return None

@@ -90,10 +90,9 @@ class TwinBaseSpider(scrapy.Spider):
         if refused:
             raise ArgumentError(refused)
         if self.args.user:
+            # -a handle is remembered on the author only once its discovery answered (handler.py
+            # handle_answered): a typo or a deleted account must not be crawled again on every later run.
             self.author = warehouse.get_or_create_user(self.args.user)
-            if self.args.handle and self.platform:
-                warehouse.set_user_handle(self.author["_id"], self.platform, self.args.handle)
-                self.author.setdefault("handles", {})[self.platform] = self.args.handle
         if not self.routes and not self.discovery_handle():
             raise ArgumentError(self.nothing_to_do_message())
 

@@ -69,13 +69,20 @@ class GithubApiSteps(PlatformHandler):
         return self._api(f"{self.api}/users/{quote(repo['owner'])}", "owner",
                          {"twin_repo": repo, "twin_on_failure": "owner_failed"})
 
+    def handle_link(self, handle: str) -> str:
+        return f"https://github.com/{handle}"
+
     def discover(self, handle: str) -> Iterator[Any]:
+        # The first listing page decides (a 404 there: no such user); the profile lookup before it only names the
+        # author and is allowed to fail.
         listing = f"{self.api}/users/{quote(handle)}/repos?type=owner&sort=pushed&per_page=100"
+        deciding = self.handle_meta(handle)
         if self._author_known(handle):
-            yield self._api(listing, "listing", {"twin_login": handle})
+            yield self._api(listing, "listing", {"twin_login": handle, **deciding})
         else:
             yield self._api(f"{self.api}/users/{quote(handle)}", "profile",
-                            {"twin_login": handle, "twin_next": listing, "twin_on_failure": "profile_failed"})
+                            {"twin_login": handle, "twin_next": listing, "twin_on_failure": "profile_failed",
+                             "twin_deciding": deciding})
 
     async def on_profile(self, response: Response) -> AsyncIterator[Any]:
         retry = await self._rate_limited(response)
@@ -84,27 +91,28 @@ class GithubApiSteps(PlatformHandler):
             return
         login = response.meta["twin_login"]
         self.names[login.lower()] = (parse_user_name(response.body) if response.status == 200 else None) or login
-        yield self._api(response.meta["twin_next"], "listing", {"twin_login": login})
+        yield self._api(response.meta["twin_next"], "listing", {"twin_login": login, **response.meta["twin_deciding"]})
 
     def on_profile_failed(self, request: Request, reason: str) -> None:
         """The profile lookup failed for good: list the repositories anyway (the login names the author)."""
         logger.info("GitHub profile lookup failed (%s); using the login as the author's name", reason)
-        self._inject(self._api(request.meta["twin_next"], "listing", {"twin_login": request.meta["twin_login"]}))
+        self._inject(self._api(request.meta["twin_next"], "listing", {"twin_login": request.meta["twin_login"],
+                                                                      **request.meta["twin_deciding"]}))
 
     async def on_listing(self, response: Response) -> AsyncIterator[Any]:
         retry = await self._rate_limited(response)
         if retry is not None:
             yield retry
             return
-        stats = self.spider.crawler.stats
         try:
             if response.status != 200:
                 raise ApiError(f"HTTP {response.status}")
             repos = parse_repo_listing(response.body)
         except ApiError as exc:
-            stats.inc_value("twin/discovery/failed/github-listing")
             logger.warning("GitHub listing %s unusable: %s", response.url, exc)
+            self.handle_failed(response, f"http-{response.status}" if response.status != 200 else "unreadable-listing")
             return
+        self.handle_answered(response)
         for out in self._discovered(repos):
             yield out
         next_url = parse_link_header((response.headers.get("Link") or b"").decode("latin-1")).get("next")

@@ -81,7 +81,9 @@ class LinkedinHandler(PlatformHandler):
         self.spider.ledger.register(link, self.platform)
         scrolls = session.scroll_limit(self.spider.args.flags.get("scrolls"), self.spider.settings)
         wait = self.spider.settings.getfloat("TWIN_LINKEDIN_SCROLL_WAIT", 3.0)
-        yield self.spider.request(url, self.platform, "feed", link=link, meta=session.feed_meta(scrolls, wait))
+        # The feed has its own ledger row (twin_link); twin_handle lets a read feed remember the handle.
+        yield self.spider.request(url, self.platform, "feed", link=link,
+                                  meta={**session.feed_meta(scrolls, wait), "twin_handle": handle})
 
     def _blocked(self, response: Response, link: str, found: bool) -> bool:
         """Record ``blocked`` when the page is the auth wall (or only a sign-in form); the page is never parsed."""
@@ -139,6 +141,7 @@ class LinkedinHandler(PlatformHandler):
             logger.warning("no post cards found on %s (empty activity, or LinkedIn changed its markup)", response.url)
             return
         self.spider.ledger.record(link, "dropped", platform=self.platform, reason="activity-feed-read")
+        self.handle_answered(response)
         for post in posts:
             if post.is_repost or not post.text:
                 stats.inc_value(f"twin/linkedin/feed/skipped/{'repost' if post.is_repost else 'no-text'}")

@@ -18,7 +18,7 @@ from twin_crawler.pages.html import PageError
 from twin_crawler.pages.medium import MediumPost, NotAMediumPost, parse_post_page
 from twin_crawler.pages.medium_apollo import profile_post_ids
 from twin_crawler.pages.medium_feed import parse_feed, preview_from_meta, preview_to_meta
-from twin_crawler.urls import Route
+from twin_crawler.urls import Route, canonicalize
 from twin_crawler.warehouse import Warehouse
 
 from .base import TwinBaseSpider
@@ -78,14 +78,25 @@ class MediumHandler(PlatformHandler):
             yield self.spider.request(f"{self.base}/p/{route.key}", self.platform, "post", link=route.link)
         elif route.platform == "medium" and route.kind in ("profile", "publication") and route.key:
             self.spider.ledger.record(route.link, "dropped", platform=self.platform, reason="discovery-followed")
-            yield from self.discover(route.link if route.kind == "publication" else route.key)
+            for request in self.discover(route.link if route.kind == "publication" else route.key):
+                request.meta["twin_handle_link"] = route.link  # a failure is that link's row (jane.medium.com)
+                yield request
         elif route.platform == "medium":
             self.spider.ledger.record(route.link, "unsupported", platform=self.platform, reason=f"medium-{route.kind}")
         else:  # an unknown host given to the medium spider: a custom domain, checked by the page parser
             yield self.spider.request(route.link, self.platform, "post", link=route.link)
 
+    def handle_link(self, handle: str) -> str:
+        text = handle.strip()
+        if text.startswith(("http://", "https://")):  # a profile/publication link given by the user
+            return canonicalize(text)
+        if "." in text.strip("."):
+            return f"https://{text.lower()}/"  # <user>.medium.com or a custom domain
+        return f"https://medium.com/@{text.lstrip('@')}"
+
     def discover(self, handle: str) -> Iterator[Any]:
-        yield self.spider.request(feed_url(handle, self.base), self.platform, "feed")
+        # The feed decides: a 404 (no such account) or a page that is no feed makes the handle a failed row.
+        yield self.spider.request(feed_url(handle, self.base), self.platform, "feed", meta=self.handle_meta(handle))
         if self.spider.args.flag("history") and not handle.startswith(("http://", "https://")):
             yield self.spider.request(f"{self.base}/@{handle.lstrip('@')}", self.platform, "profile",
                                       meta={"twin_medium_handle": handle})
@@ -94,9 +105,10 @@ class MediumHandler(PlatformHandler):
         try:
             feed = parse_feed(response.body)
         except PageError as exc:
-            self.spider.crawler.stats.inc_value("twin/discovery/failed/not-a-feed")
             logger.warning("%s is not a Medium feed (%s); check the handle", response.url, exc)
+            self.handle_failed(response, "not-a-feed")
             return
+        self.handle_answered(response)
         for entry in feed.entries:
             link = post_link(entry.post.post_id)
             if not self._register(link, entry.url):

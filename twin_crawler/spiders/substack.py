@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -35,6 +36,7 @@ from .handler import PlatformHandler
 logger = logging.getLogger(__name__)
 # Author identity carried in request meta (picklable): Substack user ids, handles, name tokens.
 Ident = dict[str, list[Any]]
+HANDLE_META = ("twin_handle", "twin_handle_link", "twin_on_failure")  # PlatformHandler.handle_meta
 
 
 class SubstackHandler(PlatformHandler):
@@ -55,11 +57,13 @@ class SubstackHandler(PlatformHandler):
             return self._setting("TWIN_SUBSTACK_CUSTOM_DOMAIN_URL", "https://{domain}").format(domain=custom_domain).rstrip("/")
         return self._setting("TWIN_SUBSTACK_PUBLICATION_URL", "https://{subdomain}.substack.com").format(subdomain=subdomain).rstrip("/")
 
-    def _archive(self, base: str, offset: int, ident: Ident) -> Request:
+    def _archive(self, base: str, offset: int, ident: Ident, deciding: dict[str, Any] | None = None) -> Request:
+        """An archive page; ``deciding``: the discovery meta when this page decides whether the handle exists."""
         size = self.spider.settings.getint("TWIN_SUBSTACK_PAGE_SIZE", 12)
         url = f"{base}/api/v1/archive?sort=new&search=&offset={offset}&limit={size}"
+        carried = {k: v for k, v in (deciding or {}).items() if k in HANDLE_META}
         return self.spider.request(url, self.platform, "archive", meta={"twin_sub_base": base, "twin_sub_offset": offset,
-                                                                       "twin_sub_author": ident})
+                                                                       "twin_sub_author": ident, **carried})
 
     def _post(self, base: str, slug: str, link: str, ident: Ident | None) -> Request:
         url = f"{base}/api/v1/posts/{quote(slug, safe='')}"
@@ -90,18 +94,27 @@ class SubstackHandler(PlatformHandler):
             ledger.record(route.link, "unsupported", platform=self.platform, reason="not-a-post")
             logger.warning("%s is not a Substack post, profile or publication; skipped", route.link)
 
+    def handle_link(self, handle: str) -> str:
+        with contextlib.suppress(SubstackError):
+            handle = parse_handle(handle)
+        return f"https://{handle}/" if "." in handle else f"https://substack.com/@{handle}"
+
     def discover(self, handle: str) -> Iterator[Any]:
+        given = handle
         try:  # validated in prepare(); this catches ``substack.com/@<odd>`` links and odd remembered handles
             handle = parse_handle(handle)
         except SubstackError as exc:
             logger.warning("%s", exc)
             return
+        # The profile decides (or, for a custom domain or a 404 profile, the first archive page): a handle whose
+        # lookup fails is a failed row in the report and is not remembered.
+        deciding = self.handle_meta(given)
         if "." in handle:  # a custom domain: its publication, nothing to look up
-            yield self._archive(self.publication_base("", handle), 0, self._ident([], []))
+            yield self._archive(self.publication_base("", handle), 0, self._ident([], []), deciding)
             return
         api = self._setting("TWIN_SUBSTACK_API_URL", "https://substack.com").rstrip("/")
         yield self.spider.request(f"{api}/api/v1/user/{quote(handle, safe='')}/public_profile", self.platform, "profile",
-                                  meta={"twin_sub_handle": handle, "handle_httpstatus_list": [404]})
+                                  meta={"twin_sub_handle": handle, "handle_httpstatus_list": [404], **deciding})
 
     def from_sniffed(self, response: Response, link: str) -> Iterator[Any]:
         """A page on a custom domain: its ``_preloads``/rendered post, else the API of that host."""
@@ -136,14 +149,15 @@ class SubstackHandler(PlatformHandler):
         handle = response.meta["twin_sub_handle"]
         if response.status == 404:  # not a user handle: try it as a publication subdomain
             logger.info("no Substack user %r; crawling %s.substack.com as a publication", handle, handle)
-            yield self._archive(self.publication_base(handle), 0, self._ident([], [handle]))
+            yield self._archive(self.publication_base(handle), 0, self._ident([], [handle]), response.meta)
             return
         try:
             profile = parse_profile(response.body)
         except SubstackError as exc:
-            self.spider.crawler.stats.inc_value("twin/discovery/failed/substack-profile")
             logger.warning("Substack profile of %r unreadable (%s); check -a handle", handle, exc)
+            self.handle_failed(response, "unreadable-profile")
             return
+        self.handle_answered(response)
         ident = self._ident([profile.user_id] if profile.user_id else [], [profile.handle, handle], [profile.name])
         if not profile.publications:
             logger.warning("Substack user %r has no public publication", handle)
@@ -155,9 +169,10 @@ class SubstackHandler(PlatformHandler):
         try:
             entries = parse_archive(response.body)
         except SubstackError as exc:
-            self.spider.crawler.stats.inc_value("twin/discovery/failed/substack-archive")
             logger.warning("%s: %s", response.url, exc)
+            self.handle_failed(response, "unreadable-archive")
             return
+        self.handle_answered(response)
         stats = self.spider.crawler.stats
         limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", 1000)
         new = 0

@@ -6,7 +6,9 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
+from twin_crawler.warehouse import Warehouse
 
 from .base import TwinBaseSpider
 from .registry import handler_class
@@ -17,12 +19,20 @@ class TwinSpider(TwinBaseSpider):
     and Substack are recognised from their first page (one request, verdict cached per host).
 
     Arguments: ``user`` (or ``config``: one author, or several with ``author_links``, each link under its own
-    author), ``links``/``config``, ``force``, ``reprocess``. ``handle`` is not used:
+    author), ``links``/``config``, ``force``, ``reprocess``. ``handle`` is refused:
     discovery from a handle belongs to the platform spiders.
     """
 
     name = "twin"
     platform = None
+    # The spiders whose handler discovers from a handle (tests/test_failed_handles.py keeps this list true).
+    HANDLE_SPIDERS = ("medium", "substack", "github", "linkedin")
+
+    def prepare(self, warehouse: Warehouse) -> None:
+        if self.args.handle:  # a handle names an account on one platform: the router cannot tell which
+            raise ArgumentError(f"twin: -a handle needs a platform spider: scrapy crawl {'|'.join(self.HANDLE_SPIDERS)} "
+                                "-a handle=...")
+        super().prepare(warehouse)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TwinSpider:

@@ -192,7 +192,8 @@ class MongoWarehouse(Warehouse):
             raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
 
     def set_user_handle(self, user_id: str, platform: str, handle: str) -> None:
-        self._db["users"].update_one({"_id": user_id}, {"$set": {f"handles.{platform}": handle}})
+        with self._available():  # called mid-crawl once discovery answered: an outage is a WarehouseError
+            self._db["users"].update_one({"_id": user_id}, {"$set": {f"handles.{platform}": handle}})
 
     def insert(self, collection: str, doc: dict[str, Any]) -> None:
         with self._available():
