@@ -8,7 +8,9 @@ Replaces ``scrapy.downloadermiddlewares.retry.RetryMiddleware`` at the same prio
 - the wait is ``Retry-After`` (seconds or an HTTP date) when a 429/503 gives one, else
   ``min(TWIN_RETRY_BACKOFF_MAX, TWIN_RETRY_BACKOFF_BASE * 2**attempt)`` with equal jitter;
 - a ``Retry-After`` longer than ``TWIN_RETRY_AFTER_MAX`` is not waited for: the request is dead-lettered;
-- exceptions get a short ``twin_reason`` (``timeout``, ``truncated-body``, ...) for the ledger and report.
+- exceptions get a short ``twin_reason`` (``timeout``, ``truncated-body``, ...) for the ledger and report;
+- a host that does not resolve is not retried (DNS "no such host" does not heal in seconds; offline, four
+  backed-off retries per link cost half a minute): it is logged once per host, its links end ``failed/dns``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ def exception_reason(exception: BaseException) -> str:
     return EXCEPTION_REASONS.get(name, name)
 
 
+def skip_reported(record: logging.LogRecord) -> bool:
+    """Log filter: drop a record about an exception this middleware already reported (``twin_logged``)."""
+    args = record.args if isinstance(record.args, dict) else {}
+    return not getattr(args.get("f_exception"), "twin_logged", False)
+
+
 def parse_retry_after(value: str, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date); None when unreadable."""
     value = value.strip()
@@ -73,6 +81,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.cap = settings.getfloat("TWIN_RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_max = settings.getfloat("TWIN_RETRY_AFTER_MAX", 600.0)
         self.not_before: dict[str, float] = {}
+        self.unresolved: set[str] = set()
+        # Scrapy's robots.txt middleware logs an ERROR per host for the same DNS failure reported here.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(skip_reported)
         self.dead_letters = DeadLetters.for_crawler(crawler)
         crawler.signals.connect(self._request_dropped, signal=signals.request_dropped)
 
@@ -113,11 +124,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
             if link and ledger is not None:  # refused on purpose: not a failure to retry or replay
                 ledger.record(link, "dropped", platform=request.meta.get("twin_platform", "article"), reason=reason)
             return None
+        if reason == "dns":
+            self._unresolvable(request, exception)
+            return None  # no retry and no dead letter: the link is recorded failed/dns by the spider's errback
         if request.meta.get("dont_retry", False):
             return None
         if not isinstance(exception, self.exceptions_to_retry):
             return None
         return self._retry_with_delay(request, reason, f"{type(exception).__name__}: {exception}", None)
+
+    def _unresolvable(self, request: Request, exception: Exception) -> None:
+        """One warning per host that does not resolve, however many requests (robots.txt included) hit it."""
+        host = urlparse_cached(request).hostname or ""
+        with contextlib.suppress(AttributeError):  # the errback and the robots.txt log filter skip their own line
+            exception.twin_logged = True  # type: ignore[attr-defined]
+        if host in self.unresolved:
+            return
+        self.unresolved.add(host)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("twin/dns/unresolved_hosts")
+        logger.warning("%s: no such host (DNS lookup failed); its links are recorded failed/dns, not retried", host)
 
     def _retry_with_delay(self, request: Request, reason: str, error: str, delay: float | None) -> Request | None:
         attempt = request.meta.get("retry_times", 0)
