@@ -7,21 +7,31 @@ without asking any DNS server, so nothing here leaves the machine.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import threading
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from conftest import crawl
+from conftest import LoopbackSite, Reply, crawl, free_port
 from scrapy import Spider
 from scrapy.exceptions import CannotResolveHostError
-from scrapy.http import Request
+from scrapy.http import HtmlResponse, Request
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError
 from twisted.internet.selectreactor import SelectReactor
 from twisted.python.failure import Failure
 
-from twin_crawler.middlewares.retry import BackoffRetryMiddleware
+from twin_crawler.ledger import Ledger
+from twin_crawler.middlewares.blocks import BlockDetectionMiddleware, Blocked
+from twin_crawler.middlewares.retry import BackoffRetryMiddleware, exception_reason
 from twin_crawler.middlewares.ssrf import GuardedResolver
+
+LOADER = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["twin_crawler.spiders"]}))
 
 
 def test_invalid_names_fail_at_once_without_a_dns_query() -> None:
@@ -55,7 +65,7 @@ def test_dns_failure_is_not_retried_nor_dead_lettered(caplog: pytest.LogCaptureF
     assert isinstance(timeout, Request) and timeout.meta["retry_times"] == 1
 
 
-def test_offline_crawl_is_one_line_per_host_and_every_link_failed_dns(tmp_path: object) -> None:
+def test_offline_crawl_is_one_line_per_host_and_every_link_failed_dns(tmp_path: Path) -> None:
     links = "http://nosuchhost.invalid/a,http://nosuchhost.invalid/b,https://other.invalid/c"
     result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={links}", "-s", "ROBOTSTXT_OBEY=True",
                    "-s", "RETRY_TIMES=4", env={"TWIN_DATA_DIR": str(tmp_path)})
@@ -67,3 +77,92 @@ def test_offline_crawl_is_one_line_per_host_and_every_link_failed_dns(tmp_path: 
     assert "'retry/count'" not in result.stderr  # not one retry (the stats dump lists it when there is)
     assert "'downloader/exception_count': 5," in result.stderr  # 2 robots.txt + 3 pages, each tried once
     assert "failed/dns=3" in result.report
+
+
+# SYNTHETIC pages (no fixture file): a Cloudflare-style challenge and an empty client-rendered shell.
+CHALLENGE = "<html><head><title>Just a moment...</title></head><body><div id='challenge-platform'></div></body></html>"
+SHELL = ("<html><head><title>Loading</title></head><body><div id='root'></div><noscript>You need to enable JavaScript "
+         "to run this app.</noscript></body></html>")
+
+
+def test_missing_browser_is_one_warning_and_blocked_no_browser(site: LoopbackSite, tmp_path: Path) -> None:
+    site.add("/p/0a0a0a0a0a0a", Reply(CHALLENGE, status=403, headers={"cf-mitigated": "challenge"}))
+    site.add("/p/0b0b0b0b0b0b", SHELL)
+    links = "https://medium.com/p/0a0a0a0a0a0a,https://medium.com/p/0b0b0b0b0b0b"
+    missing = tmp_path / "no-chromium-here"
+    result = crawl("medium", "-a", "user=Jane Doe", "-a", f"links={links}", "-s", f"TWIN_MEDIUM_BASE_URL={site.url}",
+                   "-s", "TWIN_BROWSER_SCHEMES=http",
+                   env={"TWIN_DATA_DIR": str(tmp_path / "data"), "TWIN_BROWSER_EXECUTABLE": str(missing)})
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    warnings = [line for line in result.stderr.splitlines() if re.search(r"\] (WARNING|ERROR):", line)]
+    assert len(warnings) == 1, warnings
+    assert f"TWIN_BROWSER_EXECUTABLE='{missing}' is not a file" in warnings[0]
+    assert "blocked/no-browser=2" in result.report, result.report
+    assert "javascript-shell" not in result.report and "cloudflare-challenge" not in result.report
+    assert site.hits["/p/0a0a0a0a0a0a"] == 1  # not retried: there is nothing to retry it in
+
+
+@pytest.mark.parametrize(("spider", "reason"), [("medium", "no-browser"), ("article", "javascript-shell")])
+def test_only_a_spider_that_wanted_the_browser_says_no_browser(spider: str, reason: str,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="twin_crawler.browser")
+    crawler = get_crawler(LOADER.load(spider), {"TWIN_BROWSER_EXECUTABLE": "/nonexistent/chromium"})
+    assert len(caplog.records) == (1 if spider == "medium" else 0)  # the article spider never wants one
+    crawler.spider = SimpleNamespace(ledger=Ledger())  # the middleware records on the spider's ledger
+    mw = BlockDetectionMiddleware.from_crawler(crawler)
+    request = Request("https://blog.example.org/p", meta={"twin_link": "https://blog.example.org/p"})
+    response = HtmlResponse(request.url, body=SHELL.encode(), request=request)
+    with pytest.raises(Blocked) as blocked:
+        mw.process_response(request, response)
+    assert blocked.value.twin_reason == reason
+    assert crawler.spider.ledger.state("https://blog.example.org/p") == "blocked"
+
+
+def test_browser_off_on_purpose_is_not_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="twin_crawler.browser")
+    crawler = get_crawler(LOADER.load("medium"), {"TWIN_BROWSER_EXECUTABLE": "/nonexistent/chromium", "TWIN_BROWSER": "off"})
+    assert [r.levelname for r in caplog.records] == ["DEBUG"]
+    assert not crawler.settings.getbool("TWIN_BROWSER_MISSING")  # blocked pages keep their own reason
+
+
+def navigation_errors(chromium: str, urls: list[str]) -> list[BaseException]:
+    """What Playwright raises when Debian's Chromium navigates to each URL (all loopback or ``.invalid``)."""
+    from playwright.async_api import async_playwright
+
+    async def go() -> list[BaseException]:
+        # .invalid is answered by Chromium itself here, so the DNS case needs no network either.
+        args = ["--no-sandbox", "--host-resolver-rules=MAP *.invalid ~NOTFOUND"]
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium, args=args)
+            page = await browser.new_page()
+            errors: list[BaseException] = []
+            for url in urls:
+                try:
+                    await page.goto(url, timeout=1500)
+                except Exception as exc:  # noqa: BLE001 - whatever Playwright raises is the point
+                    errors.append(exc)
+            await browser.close()
+            return errors
+
+    return asyncio.run(go())
+
+
+def test_chromium_navigation_errors_get_short_reasons(chromium: str, site: LoopbackSite) -> None:
+    release = threading.Event()
+
+    def hang(handler: object) -> Reply:
+        release.wait(10)  # answers only after the navigation timed out
+        return Reply("late")
+
+    site.add("/hang", hang)
+    try:
+        errors = navigation_errors(chromium, ["http://nosuchhost.invalid/", f"http://127.0.0.1:{free_port()}/",
+                                              f"{site.url}/hang"])
+    finally:
+        release.set()
+    assert [type(e).__name__ for e in errors] == ["Error", "Error", "TimeoutError"]  # Playwright's own names
+    assert [exception_reason(e) for e in errors] == ["browser-dns", "browser-connection-refused", "browser-timeout"]
+    mw = BackoffRetryMiddleware.from_crawler(get_crawler())
+    request = Request("http://nosuchhost.invalid/", meta={"twin_step": "medium.post"})
+    assert mw.process_exception(request, errors[0]) is None  # not retried
+    assert errors[0].twin_reason == "browser-dns"  # type: ignore[attr-defined]  # what failure_reason reports

@@ -181,7 +181,7 @@ class TwinBaseSpider(scrapy.Spider):
                 self.ledger.record(link, "failed", platform=request.meta.get("twin_platform", "article"), reason=reason)
         else:
             self.crawler.stats.inc_value(f"twin/discovery/failed/{reason}")
-        if not getattr(failure.value, "twin_logged", False):  # a DNS failure is logged once per host instead
+        if not getattr(failure.value, "twin_logged", False):  # already logged where found (DNS: once per host)
             logger.warning("failed %s (%s)", request.url, reason)
 
     @staticmethod
