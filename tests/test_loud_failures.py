@@ -166,3 +166,20 @@ def test_chromium_navigation_errors_get_short_reasons(chromium: str, site: Loopb
     request = Request("http://nosuchhost.invalid/", meta={"twin_step": "medium.post"})
     assert mw.process_exception(request, errors[0]) is None  # not retried
     assert errors[0].twin_reason == "browser-dns"  # type: ignore[attr-defined]  # what failure_reason reports
+
+
+def test_refused_crawl_writes_its_error_line_to_the_log_file_too(tmp_path: Path) -> None:
+    log = tmp_path / "job.log"
+    result = crawl("article", "-a", "user=Jane Doe", "-a", "links=ftp://example.org/x", "-s", f"LOG_FILE={log}",
+                   env={"TWIN_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 2
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error: links:")]) == 1
+    assert "Traceback" not in result.stderr and "Traceback" not in log.read_text()
+    assert len([line for line in log.read_text().splitlines() if "error: links:" in line]) == 1
+
+
+def test_without_a_log_file_the_error_line_is_printed_once(tmp_path: Path) -> None:
+    result = crawl("article", "-a", "user=Jane Doe", "-a", "links=ftp://example.org/x",
+                   env={"TWIN_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 2
+    assert len([line for line in result.stderr.splitlines() if "error:" in line]) == 1
