@@ -195,6 +195,15 @@ class TwinBaseSpider(scrapy.Spider):
             for out in result:  # type: ignore[union-attr]
                 yield out
 
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # USER_AGENT is computed from the TWIN_USER_AGENT environment variable when the settings module loads; a
+        # later -s TWIN_USER_AGENT (higher priority) must still be what is sent.
+        priority = settings.getpriority("TWIN_USER_AGENT") or 0
+        if priority > (settings.getpriority("USER_AGENT") or 0):
+            settings.set("USER_AGENT", settings.get("TWIN_USER_AGENT"), priority=priority)
+
     def author_name(self) -> str:
         """The author's full name for items (platforms that name the author themselves override per item)."""
         if self.author:
