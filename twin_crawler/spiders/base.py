@@ -195,6 +195,20 @@ class TwinBaseSpider(scrapy.Spider):
             for out in result:  # type: ignore[union-attr]
                 yield out
 
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        """``scrapy parse --spider=NAME URL``: the URL handled as a link the user gave. Its seed request's step
+        (article page, Medium post, ...) runs on this response; discovery requests (a feed, an API listing) are
+        yielded for ``scrapy parse`` to list or follow (``--depth``)."""
+        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        async for out in self.iterate(self.seed(self.route_link(url))):
+            if isinstance(out, Request) and out.meta.get("twin_link") and "twin_step" in out.meta:
+                # This response is the page that request would fetch: handle it under the request's meta.
+                bound = response.replace(request=out.replace(url=response.url))
+                async for item in self.parse_step(bound):
+                    yield item
+            else:
+                yield out
+
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
