@@ -43,4 +43,7 @@ def test_environment_beats_the_module_default(site: LoopbackSite, tmp_path: Path
                    env={"TWIN_DATA_DIR": str(tmp_path / "env-data"), "TWIN_USER_AGENT": "env-agent/1.0"})
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "env-data" / "twin.db").is_file()
+    # What was collected is visible at the default level: one "<Type> <link>" INFO line per item; LogStats stays.
+    assert sum(line.endswith(f"INFO: Article {page}") for line in result.stderr.splitlines()) == 1, result.stderr
+    assert "[scrapy.extensions.logstats] INFO: Crawled" in result.stderr
     assert [h.get("User-Agent") for path, h in site.requests if path == "/2024/01/post"] == ["env-agent/1.0"]
