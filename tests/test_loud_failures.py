@@ -28,7 +28,8 @@ from twisted.python.failure import Failure
 
 from twin_crawler.ledger import Ledger
 from twin_crawler.middlewares.blocks import BlockDetectionMiddleware, Blocked
-from twin_crawler.middlewares.retry import BackoffRetryMiddleware, exception_reason
+from twin_crawler.middlewares.reasons import exception_reason
+from twin_crawler.middlewares.retry import BackoffRetryMiddleware
 from twin_crawler.middlewares.ssrf import GuardedResolver
 
 LOADER = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["twin_crawler.spiders"]}))
