@@ -60,6 +60,14 @@ def test_dns_failure_is_not_retried_nor_dead_lettered(caplog: pytest.LogCaptureF
     assert added == [] and mw.not_before == {}  # no dead letter, no backoff held against the domain
     assert [r.getMessage() for r in caplog.records] == [
         "gone.invalid: no such host (DNS lookup failed); its links are recorded failed/dns, not retried"]
+    # Later requests to that host fail at once, without a lookup of their own (offline, each would wait
+    # DNS_TIMEOUT); other hosts are untouched.
+    with pytest.raises(CannotResolveHostError) as again:
+        asyncio.run(mw.process_request(Request("http://gone.invalid/later")))
+    assert again.value.twin_reason == "dns" and again.value.twin_logged  # type: ignore[attr-defined]
+    assert asyncio.run(mw.process_request(Request("http://fine.example.org/"))) is None
+    mw.unresolved["gone.invalid"] = 0.0  # TWIN_DNS_FAILURE_TTL elapsed: the host is looked up again
+    assert asyncio.run(mw.process_request(Request("http://gone.invalid/later"))) is None
     # A timeout is still retried: only "no such host" is exempt.
     timeout = mw.process_exception(Request("http://slow.example.org/x", meta={"twin_step": "article.page"}),
                                    TimeoutError())

@@ -25,6 +25,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -66,7 +67,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.cap = settings.getfloat("TWIN_RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_max = settings.getfloat("TWIN_RETRY_AFTER_MAX", 600.0)
         self.not_before: dict[str, float] = {}
-        self.unresolved: set[str] = set()
+        # host -> monotonic time until which it is known not to resolve: its other requests fail at once instead
+        # of each waiting for its own lookup (offline, DNS_TIMEOUT each). Expires, for long-running workers.
+        self.unresolved: dict[str, float] = {}
+        self.dns_failure_ttl = settings.getfloat("TWIN_DNS_FAILURE_TTL", 300.0)
         # Scrapy's robots.txt middleware logs an ERROR per host for the same DNS failure reported here.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(skip_reported)
         self.dead_letters = DeadLetters.for_crawler(crawler)
@@ -77,7 +81,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        """Hold a request while its domain is backing off."""
+        """Fail a request to a host that just failed to resolve; hold one while its domain is backing off."""
+        host = urlparse_cached(request).hostname or ""
+        if self.unresolved.get(host, 0.0) > time.monotonic():
+            error = CannotResolveHostError(f"{host}: no such host (a lookup failed moments ago)")
+            error.twin_reason, error.twin_logged = "dns", True  # type: ignore[attr-defined]
+            raise error
         wait = self.not_before.get(self._domain(request), 0.0) - time.monotonic()
         if wait > 0:
             # Imported here: at module level it would install a default reactor before Scrapy installs asyncio's.
@@ -123,9 +132,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         host = urlparse_cached(request).hostname or ""
         with contextlib.suppress(AttributeError):  # the errback and the robots.txt log filter skip their own line
             exception.twin_logged = True  # type: ignore[attr-defined]
-        if host in self.unresolved:
-            return
-        self.unresolved.add(host)
+        if self.unresolved.get(host, 0.0) > time.monotonic():
+            return  # already reported (and failed at once by process_request): the window is not extended
+        self.unresolved[host] = time.monotonic() + self.dns_failure_ttl
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("twin/dns/unresolved_hosts")
         logger.warning("%s: no such host (DNS lookup failed); its links are recorded failed/dns, not retried", host)

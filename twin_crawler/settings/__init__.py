@@ -85,6 +85,7 @@ TWIN_MAX_DISCOVERED = 1_000  # posts followed from one blog's feed/sitemap
 TWIN_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry (doubled per attempt, equal jitter)
 TWIN_RETRY_BACKOFF_MAX = 60.0  # backoff cap per retry
 TWIN_RETRY_AFTER_MAX = 600.0  # a longer Retry-After is not waited for: the request is dead-lettered
+TWIN_DNS_FAILURE_TTL = 300.0  # seconds a host that did not resolve fails its other requests at once (not retried)
 TWIN_MIN_ARTICLE_WORDS = 120  # shorter main text is not an article (an index page, a stub)
 TWIN_WAREHOUSE_BATCH = 100  # documents per upsert batch
 TWIN_WAREHOUSE_FLUSH_SECONDS = 2.0  # a batch never waits longer than this
