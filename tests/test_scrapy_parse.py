@@ -48,3 +48,12 @@ def test_parse_of_a_blog_root_lists_the_feed_request(site: LoopbackSite, tmp_pat
                     env={"TWIN_DATA_DIR": str(tmp_path / "data")})
     assert deeper.returncode == 0 and "Deprecat" not in deeper.stderr, deeper.stderr[-3000:]
     assert "'title': 'Followed Post'" in deeper.stdout and "'author_full_name': 'Jane Doe'" in deeper.stdout
+
+
+def test_parse_with_a_bad_argument_is_one_error_line(tmp_path: Path) -> None:
+    result = scrapy("parse", "--spider=article", "-a", "bogus=1", "http://127.0.0.1:9/x",
+                    env={"TWIN_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.stdout == ""  # no empty result tables after the refusal
+    assert [line for line in result.stderr.splitlines() if "error:" in line] == [
+        "error: unknown argument 'bogus'; this spider accepts: config, force, handle, links, reprocess, user"]

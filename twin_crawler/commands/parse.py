@@ -21,6 +21,12 @@ from scrapy.commands.parse import Command as ScrapyParse
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from twin_crawler.arguments import ArgumentError
+from twin_crawler.secrets import scrub
+from twin_crawler.warehouse import WarehouseError, from_settings
+
+from . import EXIT_USAGE, EXIT_WAREHOUSE, fail
+
 PLACEHOLDER_AUTHOR = "Unknown Author"  # printed items name it; -a user="First Last" sets the real one
 
 
@@ -49,10 +55,32 @@ class Command(ScrapyParse):
         if not getattr(self.spidercls, "author_from_platform", True) and "config" not in spargs:
             spargs.setdefault("user", PLACEHOLDER_AUTHOR)
         try:
-            super().start_parsing(url, opts)
+            if self._preflight(spargs):
+                super().start_parsing(url, opts)
         finally:
             if self.scratch:
                 shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def print_results(self, opts: argparse.Namespace) -> None:
+        if not self.exitcode:  # refused before the crawl: the error line is the whole answer
+            super().print_results(opts)
+
+    def _preflight(self, spargs: dict[str, Any]) -> bool:
+        """Bad arguments are one ``error:`` line and exit 2 here too, not a traceback from the spider."""
+        preflight = getattr(self.spidercls, "preflight", None)
+        if preflight is None:
+            return True
+        try:
+            warehouse = from_settings(self.settings)
+            try:
+                preflight(spargs, self.settings, warehouse)
+            finally:
+                warehouse.close()
+        except (ArgumentError, WarehouseError) as exc:
+            fail(scrub(str(exc)))
+            self.exitcode = EXIT_WAREHOUSE if isinstance(exc, WarehouseError) else EXIT_USAGE
+            return False
+        return True
 
     # Scrapy's parse command wraps callbacks in functions returning Deferreds, which Scrapy 2.19 itself warns is
     # deprecated (a ScrapyDeprecationWarning on every run); the same wrappers are awaited from coroutines instead.
