@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,31 +126,3 @@ def parse_arguments(
     if user_required and args.user is None:
         raise ArgumentError('user: the author\'s full name is required, e.g. -a user="Paul Iusztin" (or -a config=FILE)')
     return args
-
-
-def arguments_help(spiders: Iterable[Any]) -> str:
-    """The ``-a NAME=VALUE`` arguments of ``spiders`` (classes with ``name``, ``extra_arguments``, a docstring),
-    as the help text of ``scrapy crawl -h``: the shared ones once, then each spider's own."""
-    spiders = list(spiders)
-    names = [*COMMON_ARGUMENTS, *(n for s in spiders for n in getattr(s, "extra_arguments", {}))]
-    width = max(len(n) for n in names)
-
-    def entry(name: str, text: str) -> list[str]:
-        return textwrap.wrap(text, 110, initial_indent=f"    {name:<{width}}  ", subsequent_indent=" " * (width + 6))
-
-    lines = ["Spider Arguments (-a NAME=VALUE)", "================================", "  every spider"]
-    for name, text in COMMON_ARGUMENTS.items():
-        lines += entry(name, text)
-    for spider in spiders:
-        lines += textwrap.wrap(f"{spider.name}: {summary(spider.__doc__)}", 110, initial_indent="  ",
-                               subsequent_indent="    ")
-        for name, text in getattr(spider, "extra_arguments", {}).items():
-            lines += entry(name, text)
-    lines += ["", 'e.g. scrapy crawl article -a user="Maxime Labonne" -a links=https://mlabonne.github.io/blog/']
-    return "\n".join(lines) + "\n"
-
-
-def summary(doc: str | None) -> str:
-    """The first sentence of a docstring, on one line, without reST markup."""
-    paragraph = " ".join((doc or "").strip().split("\n\n", 1)[0].split()).replace("``", "")
-    return paragraph.split(". ", 1)[0].rstrip(".") + "."

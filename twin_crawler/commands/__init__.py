@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
-
-from scrapy.commands import ScrapyHelpFormatter
 
 from twin_crawler import logscrub
 
@@ -30,7 +27,3 @@ def fail(message: str) -> None:
         if isinstance(handler, logging.FileHandler):
             handler.handle(record)
             handler.flush()
-
-
-class RawHelpFormatter(argparse.RawDescriptionHelpFormatter, ScrapyHelpFormatter):
-    """Scrapy's help layout, with the description and epilog printed as written (tables, examples)."""

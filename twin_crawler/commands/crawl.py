@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
-from scrapy.spiderloader import get_spider_loader
 
-from twin_crawler.arguments import ArgumentError, arguments_help
+from twin_crawler.arguments import ArgumentError
+from twin_crawler.help_text import CrawlHelp
 from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import WarehouseError, from_settings
 
-from . import EXIT_USAGE, EXIT_WAREHOUSE, RawHelpFormatter, fail
+from . import EXIT_USAGE, EXIT_WAREHOUSE, fail
 
 
-class Command(ScrapyCrawl):
+class Command(CrawlHelp, ScrapyCrawl):  # CrawlHelp: -h lists the spiders' -a arguments
     """Run a spider; arguments, links and the warehouse are checked before the engine starts."""
-
-    def long_desc(self) -> str:
-        return ("Run a spider of the project by name. Arguments, links and the warehouse are checked first: a\n"
-                "problem is one 'error:' line and exit 2 (input) or 3 (warehouse), before anything is fetched.")
-
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-        # `scrapy crawl -h` lists every spider's -a arguments; `scrapy crawl medium -h` only medium's.
-        parser.formatter_class = RawHelpFormatter
-        assert self.settings is not None
-        loader = get_spider_loader(self.settings)
-        names = sorted(loader.list())
-        # Scrapy has already removed "crawl" from sys.argv; the spider name is a positional argument.
-        chosen = [a for a in sys.argv[1:] if a in names][:1] or names
-        parser.epilog = arguments_help(loader.load(name) for name in chosen)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

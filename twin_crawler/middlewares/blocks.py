@@ -49,21 +49,21 @@ class BlockDetectionMiddleware:
             return response
         if reason == "http-429" or (reason == "http-403" and request.meta.get("twin_retry_403")):
             return response  # rate limits are the retry middleware's business
+        if self.browser_missing and request.meta.get("twin_browser_ok", True):
+            # What a browser retry would have fetched: the fix is installing one, not the block itself.
+            logger.debug("%s at %s: no browser to retry in", reason, response.url)
+            reason = "no-browser"
         stats = self.crawler.stats
         assert stats is not None
         if self.browser_retry and not request.meta.get("playwright") and request.meta.get("twin_browser_ok", True):
             stats.inc_value("twin/blocked/browser_retry")
             logger.info("blocked (%s) at %s: retrying in the browser", reason, response.url)
             return request.replace(meta={**request.meta, "playwright": True}, dont_filter=True)
-        if self.browser_missing and request.meta.get("twin_browser_ok", True):
-            # What a browser retry would have fetched: the fix is installing one, not the block itself.
-            logger.debug("%s at %s: no browser to retry in", reason, response.url)
-            reason = "no-browser"
         stats.inc_value(f"twin/blocked/{reason}")
         spider = self.crawler.spider
+        logger.info("blocked (%s): %s", reason, response.url)
         link = request.meta.get("twin_link")
         ledger = getattr(spider, "ledger", None)
         if link and ledger is not None:
             ledger.record(link, "blocked", platform=request.meta.get("twin_platform", "article"), reason=reason)
-        logger.info("blocked (%s): %s", reason, response.url)
         raise Blocked(reason, response.url)
