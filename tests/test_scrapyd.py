@@ -130,7 +130,13 @@ def test_deploy_schedule_and_timer(scrapyd: Scrapyd, site: LoopbackSite, tmp_pat
     b = site.add("/p/b", article_html("Scheduled B", 32))
     job = scrapyd.call("schedule.json", project=PROJECT, spider="article", user="Jane  Doe", links=f"{a},{b}",
                        setting=[f"{k}={v}" for k, v in LOOPBACK.items()])["jobid"]
-    scrapyd.wait_finished({job})
+    # A refused job (bad link): its one error line is in the job's own log, where scrapyd users look.
+    refused = scrapyd.call("schedule.json", project=PROJECT, spider="article", user="Jane Doe",
+                           links="ftp://example.org/x")["jobid"]
+    scrapyd.wait_finished({job, refused})
+    refused_log = next(scrapyd.workdir.glob(f"logs/{PROJECT}/article/{refused}.log")).read_text()
+    errors = [line for line in refused_log.splitlines() if "error: links:" in line]
+    assert len(errors) == 1 and "ftp" in errors[0] and "Traceback" not in refused_log, refused_log[-2000:]
     docs = scrapyd.documents()
     assert [(d["link"], d["title"], d["author_full_name"]) for d in docs] == [
         (a, "Scheduled A", "Jane Doe"), (b, "Scheduled B", "Jane Doe")], scrapyd.logs()

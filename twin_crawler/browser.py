@@ -37,14 +37,28 @@ def _get(settings: Any, name: str, default: Any = None) -> Any:
 def browser_available(settings: Any) -> str | None:
     """The Chromium executable to launch, or None when the browser is off, scrapy-playwright is missing, or the
     executable (setting ``TWIN_BROWSER_EXECUTABLE``) does not exist."""
-    if str(_get(settings, "TWIN_BROWSER", "on")).strip().lower() in ("off", "0", "false", "no"):
+    if browser_off(settings) or missing_browser(settings):
+        return None
+    return str(_get(settings, "TWIN_BROWSER_EXECUTABLE"))
+
+
+def browser_off(settings: Any) -> bool:
+    """``TWIN_BROWSER=off`` (or 0/false/no): the user keeps every spider off the browser."""
+    return str(_get(settings, "TWIN_BROWSER", "on")).strip().lower() in ("off", "0", "false", "no")
+
+
+def missing_browser(settings: Any) -> str | None:
+    """Why the browser cannot start although it is wanted (naming the setting to fix), None when it is
+    available or turned off on purpose (``TWIN_BROWSER=off``)."""
+    if browser_off(settings):
         return None
     if importlib.util.find_spec("scrapy_playwright") is None:
-        return None
+        return "no browser: scrapy-playwright is not installed (pip install -e '.[browser]')"
     executable = str(_get(settings, "TWIN_BROWSER_EXECUTABLE", "") or "")
     if not executable or not Path(executable).is_file():
-        return None
-    return executable
+        return (f"no browser: TWIN_BROWSER_EXECUTABLE={executable!r} is not a file; install chromium or point "
+                "TWIN_BROWSER_EXECUTABLE at it (TWIN_BROWSER=off: never use one)")
+    return None
 
 
 def browser_settings(settings: Any, schemes: tuple[str, ...] | list[str] = ("https",)) -> dict[str, Any]:
@@ -78,11 +92,18 @@ def browser_schemes(settings: Any) -> tuple[str, ...]:
 def enable_browser(settings: Any, priority: str = "spider") -> bool:
     """Merge :func:`browser_settings` into a Scrapy ``Settings`` (from a spider's ``update_settings``).
 
-    Returns False, changing nothing, when no browser is available: requests marked ``playwright`` then go over
-    plain HTTP and whatever needs the browser is reported as blocked.
+    Returns False when no browser is available: requests marked ``playwright`` then go over plain HTTP. A browser
+    that is wanted but missing (``TWIN_BROWSER_EXECUTABLE`` not a file, no scrapy-playwright) is one warning, and
+    sets ``TWIN_BROWSER_MISSING`` so that what the browser would have fetched is reported ``blocked/no-browser``.
     """
-    if browser_available(settings) is None:
-        logger.debug("browser integration not enabled: no chromium/scrapy-playwright, or TWIN_BROWSER=off")
+    why = missing_browser(settings)
+    if why:
+        # Read by the block middleware: what the browser would have retried is reported blocked/no-browser.
+        settings.set("TWIN_BROWSER_MISSING", True, priority=priority)
+        logger.warning("%s; pages that need a browser are reported blocked/no-browser", why)
+        return False
+    if browser_off(settings):  # on purpose: blocked pages keep their own reason (cloudflare-challenge, ...)
+        logger.debug("browser integration not enabled: TWIN_BROWSER=off")
         return False
     extra = browser_settings(settings, browser_schemes(settings))
     handlers = {**(settings.getdict("DOWNLOAD_HANDLERS") or {}), **extra.pop("DOWNLOAD_HANDLERS")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import logformatter
@@ -15,10 +16,14 @@ def _describe(item: Any) -> str:
 
 
 class TwinLogFormatter(logformatter.LogFormatter):
-    """Scrapy's formatter with items shown as ``<Type> <link>``."""
+    """Scrapy's formatter with items shown as ``<Type> <link>``; a scraped item is one INFO line."""
 
     def scraped(self, item: Any, response: Response | Failure | None, spider: Any) -> logformatter.LogFormatterResult:
         result = super().scraped(item, response, spider)
+        # Scrapy logs items at DEBUG over two lines ("Scraped from <200 url>" + the item): at the project's INFO
+        # level a user saw nothing of what was collected. One line per document is short enough to keep.
+        result["level"] = logging.INFO
+        result["msg"] = "%(item)s"
         result["args"] = {**dict(result["args"]), "item": _describe(item)}  # type: ignore[arg-type]
         return result
 

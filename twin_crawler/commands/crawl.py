@@ -10,13 +10,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
 from twin_crawler.arguments import ArgumentError
+from twin_crawler.help_text import CrawlHelp
 from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import WarehouseError, from_settings
 
 from . import EXIT_USAGE, EXIT_WAREHOUSE, fail
 
 
-class Command(ScrapyCrawl):
+class Command(CrawlHelp, ScrapyCrawl):  # CrawlHelp: -h lists the spiders' -a arguments
     """Run a spider; arguments, links and the warehouse are checked before the engine starts."""
 
     _run_crawler: Crawler | None = None

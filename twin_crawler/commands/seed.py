@@ -20,6 +20,7 @@ from scrapy.spiderloader import get_spider_loader
 from twin_crawler.arguments import ArgumentError, read_config, split_links
 from twin_crawler.distributed import Keys, RedisUnavailable, connect, redis_url
 from twin_crawler.distributed.seeds import PLATFORMS, Seed, SeedError, make_seed
+from twin_crawler.help_text import RawHelpFormatter
 from twin_crawler.secrets import redact_uri
 
 from . import EXIT_USAGE, EXIT_WAREHOUSE, fail
@@ -38,11 +39,23 @@ class Command(ScrapyCommand):
     def short_desc(self) -> str:
         return "Push seeds {url, user, platform?, meta?} for distributed workers (Redis)"
 
+    def long_desc(self) -> str:
+        return (f"{self.short_desc()}.\n\n"
+                "Each URL becomes one JSON seed on <TWIN_REDIS_PREFIX>:<SPIDER>:seeds in REDIS_URL; workers running\n"
+                "`scrapy crawl SPIDER` with SCRAPY_SETTINGS_MODULE=twin_crawler.settings.distributed crawl them.\n\n"
+                "Examples\n"
+                '  scrapy seed article --user "Maxime Labonne" https://mlabonne.github.io/blog/\n'
+                "  scrapy seed twin --config configs/paul_iusztin.yaml\n"
+                '  scrapy seed substack --user "Paul Iusztin" --platform substack --links @custom-domains.txt\n'
+                "  scrapy seed article --status      (seeds waiting, frontier size, leases outstanding)")
+
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        parser.formatter_class = RawHelpFormatter  # the examples keep their lines
         parser.add_argument("--user", help="the author's full name")
         parser.add_argument("--links", help="comma/newline separated URLs, or @file")
-        parser.add_argument("--config", help="LLM-Engineers-Handbook YAML (parameters: {user_full_name, links})")
+        # No colon at a wrapped line's end: Scrapy's help formatter would turn that line into a heading.
+        parser.add_argument("--config", help="LLM-Engineers-Handbook YAML with parameters user_full_name and links")
         parser.add_argument("--platform", choices=PLATFORMS, help="force this platform's parser (custom domains)")
         parser.add_argument("--meta", help="JSON object merged into the seed's requests, e.g. '{\"playwright\": true}'")
         parser.add_argument("--status", action="store_true", help="print queue sizes instead of pushing")

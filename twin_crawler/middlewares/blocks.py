@@ -19,16 +19,21 @@ class Blocked(IgnoreRequest):
     def __init__(self, reason: str, url: str) -> None:
         super().__init__(f"blocked ({reason}): {url}")
         self.twin_reason = reason
+        # Logged here, once, as what it is (blocked, not failed): the spider's errback skips its "failed" line.
+        self.twin_logged = True
 
 
 class BlockDetectionMiddleware:
     """Turns block pages into ``blocked`` ledger records. A request may opt into a browser retry: when the
     browser integration is enabled (``TWIN_BROWSER_RETRY``), a blocked plain request is retried once with
-    ``meta["playwright"] = True``."""
+    ``meta["playwright"] = True``; when the spider wanted a browser but none is available
+    (``TWIN_BROWSER_MISSING``), such a page is recorded ``blocked/no-browser``."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.browser_retry = crawler.settings.getbool("TWIN_BROWSER_RETRY", False)
+        # The spider wanted a browser but none could be enabled (twin_crawler.browser.enable_browser).
+        self.browser_missing = crawler.settings.getbool("TWIN_BROWSER_MISSING", False)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BlockDetectionMiddleware:
@@ -44,6 +49,10 @@ class BlockDetectionMiddleware:
             return response
         if reason == "http-429" or (reason == "http-403" and request.meta.get("twin_retry_403")):
             return response  # rate limits are the retry middleware's business
+        if self.browser_missing and request.meta.get("twin_browser_ok", True):
+            # What a browser retry would have fetched: the fix is installing one, not the block itself.
+            logger.debug("%s at %s: no browser to retry in", reason, response.url)
+            reason = "no-browser"
         stats = self.crawler.stats
         assert stats is not None
         if self.browser_retry and not request.meta.get("playwright") and request.meta.get("twin_browser_ok", True):
@@ -51,6 +60,7 @@ class BlockDetectionMiddleware:
             logger.info("blocked (%s) at %s: retrying in the browser", reason, response.url)
             return request.replace(meta={**request.meta, "playwright": True}, dont_filter=True)
         spider = self.crawler.spider
+        logger.info("blocked (%s): %s", reason, response.url)
         link = request.meta.get("twin_link")
         ledger = getattr(spider, "ledger", None)
         if link and ledger is not None:  # counted once, from the ledger's final states (Ledger.publish)

@@ -8,7 +8,9 @@ Replaces ``scrapy.downloadermiddlewares.retry.RetryMiddleware`` at the same prio
 - the wait is ``Retry-After`` (seconds or an HTTP date) when a 429/503 gives one, else
   ``min(TWIN_RETRY_BACKOFF_MAX, TWIN_RETRY_BACKOFF_BASE * 2**attempt)`` with equal jitter;
 - a ``Retry-After`` longer than ``TWIN_RETRY_AFTER_MAX`` is not waited for: the request is dead-lettered;
-- exceptions get a short ``twin_reason`` (``timeout``, ``truncated-body``, ...) for the ledger and report.
+- exceptions get a short ``twin_reason`` (``timeout``, ``truncated-body``, ...) for the ledger and report;
+- a host that does not resolve is not retried (DNS "no such host" does not heal in seconds; offline, four
+  backed-off retries per link cost half a minute): it is logged once per host, its links end ``failed/dns``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -30,24 +33,15 @@ from twisted.internet.task import deferLater
 
 from twin_crawler.deadletter import DeadLetters, make_record
 
+from .reasons import exception_reason
 from .ssrf import refused_reason
 
 logger = logging.getLogger(__name__)
 
-# Exception class name -> the reason the ledger, report and dead letters show.
-EXCEPTION_REASONS = {
-    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
-    "ResponseDataLossError": "truncated-body", "DownloadFailedError": "connection-lost",
-    "ConnectionLost": "connection-lost", "ConnectionDone": "connection-lost", "ResponseNeverReceived": "connection-lost",
-    "DownloadConnectionRefusedError": "connection-refused", "ConnectionRefusedError": "connection-refused",
-    "CannotResolveHostError": "dns", "DNSLookupError": "dns", "DownloadCancelledError": "too-large",
-}
-
-
-def exception_reason(exception: BaseException) -> str:
-    """``timeout``, ``truncated-body``, ... for an exception, else its class name."""
-    name = type(exception).__name__
-    return EXCEPTION_REASONS.get(name, name)
+def skip_reported(record: logging.LogRecord) -> bool:
+    """Log filter: drop a record about an exception this middleware already reported (``twin_logged``)."""
+    args = record.args if isinstance(record.args, dict) else {}
+    return not getattr(args.get("f_exception"), "twin_logged", False)
 
 
 def parse_retry_after(value: str, now: float | None = None) -> float | None:
@@ -73,6 +67,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.cap = settings.getfloat("TWIN_RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_max = settings.getfloat("TWIN_RETRY_AFTER_MAX", 600.0)
         self.not_before: dict[str, float] = {}
+        # host -> monotonic time until which it is known not to resolve: its other requests fail at once instead
+        # of each waiting for its own lookup (offline, DNS_TIMEOUT each). Expires, for long-running workers.
+        self.unresolved: dict[str, float] = {}
+        self.dns_failure_ttl = settings.getfloat("TWIN_DNS_FAILURE_TTL", 300.0)
+        # Scrapy's robots.txt middleware logs an ERROR per host for the same DNS failure reported here.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(skip_reported)
         self.dead_letters = DeadLetters.for_crawler(crawler)
         crawler.signals.connect(self._request_dropped, signal=signals.request_dropped)
 
@@ -81,7 +81,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        """Hold a request while its domain is backing off."""
+        """Fail a request to a host that just failed to resolve; hold one while its domain is backing off."""
+        host = urlparse_cached(request).hostname or ""
+        if self.unresolved.get(host, 0.0) > time.monotonic():
+            error = CannotResolveHostError(f"{host}: no such host (a lookup failed moments ago)")
+            error.twin_reason, error.twin_logged = "dns", True  # type: ignore[attr-defined]
+            raise error
         wait = self.not_before.get(self._domain(request), 0.0) - time.monotonic()
         if wait > 0:
             # Imported here: at module level it would install a default reactor before Scrapy installs asyncio's.
@@ -113,11 +118,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
             if link and ledger is not None:  # refused on purpose: not a failure to retry or replay
                 ledger.record(link, "dropped", platform=request.meta.get("twin_platform", "article"), reason=reason)
             return None
+        if reason == "dns":
+            self._unresolvable(request, exception)
+            return None  # no retry and no dead letter: the link is recorded failed/dns by the spider's errback
         if request.meta.get("dont_retry", False):
             return None
         if not isinstance(exception, self.exceptions_to_retry):
             return None
         return self._retry_with_delay(request, reason, f"{type(exception).__name__}: {exception}", None)
+
+    def _unresolvable(self, request: Request, exception: Exception) -> None:
+        """One warning per host that does not resolve, however many requests (robots.txt included) hit it."""
+        host = urlparse_cached(request).hostname or ""
+        with contextlib.suppress(AttributeError):  # the errback and the robots.txt log filter skip their own line
+            exception.twin_logged = True  # type: ignore[attr-defined]
+        if self.unresolved.get(host, 0.0) > time.monotonic():
+            return  # already reported (and failed at once by process_request): the window is not extended
+        self.unresolved[host] = time.monotonic() + self.dns_failure_ttl
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("twin/dns/unresolved_hosts")
+        logger.warning("%s: no such host (DNS lookup failed); its links are recorded failed/dns, not retried", host)
 
     def _retry_with_delay(self, request: Request, reason: str, error: str, delay: float | None) -> Request | None:
         attempt = request.meta.get("retry_times", 0)

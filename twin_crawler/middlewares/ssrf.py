@@ -28,7 +28,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, fail
 from twisted.internet.error import DNSLookupError
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,12 @@ def address_refusal(address: str, allow_loopback: bool) -> str | None:
     return f"ssrf-{kind}"
 
 
+def is_reserved_invalid(host: str) -> bool:
+    """A name under the reserved ``.invalid`` top-level domain, which by definition never resolves."""
+    host = host.lower().rstrip(".")
+    return host == "invalid" or host.endswith(".invalid")
+
+
 def refused_reason(request: Request) -> str | None:
     """The reason the resolver refused this request's host, if it did."""
     return _REFUSED.get(urlparse_cached(request).hostname or "")
@@ -157,6 +163,9 @@ class GuardedResolver(CachingThreadedResolver):
         return resolver
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802 - Twisted API
+        if is_reserved_invalid(name):
+            # RFC 6761 §6.4: resolvers should answer .invalid negatively at once; glibc sends the query anyway.
+            return fail(DNSLookupError(f"{name}: .invalid names never resolve (RFC 6761)"))
         d = super().getHostByName(name, timeout)
         d.addCallback(self._check, name)
         return d

@@ -84,6 +84,7 @@ TWIN_LINKEDIN_SCROLL_WAIT = 3.0  # seconds to wait for new cards after a scroll 
 TWIN_USER_AGENT = USER_AGENT
 TWIN_MAX_LINKS = 10_000  # links per run (arguments and config), refused above with a clear message
 TWIN_MAX_DISCOVERED = 1_000  # posts followed from one blog's feed/sitemap
+TWIN_DNS_FAILURE_TTL = 300.0  # seconds a host that did not resolve fails its other requests at once (not retried)
 TWIN_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry (doubled per attempt, equal jitter)
 TWIN_RETRY_BACKOFF_MAX = 60.0  # backoff cap per retry
 TWIN_RETRY_AFTER_MAX = 600.0  # a longer Retry-After is not waited for: the request is dead-lettered

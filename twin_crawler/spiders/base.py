@@ -221,7 +221,8 @@ class TwinBaseSpider(scrapy.Spider):
                 self.ledger.record(link, "failed", platform=request.meta.get("twin_platform", "article"), reason=reason)
         else:
             self.crawler.stats.inc_value(f"twin/discovery/failed/{reason}")
-        logger.warning("failed %s (%s)", request.url, reason)
+        if not getattr(failure.value, "twin_logged", False):  # already logged where found (DNS: once per host)
+            logger.warning("failed %s (%s)", request.url, reason)
 
     @staticmethod
     async def iterate(result: StepResult) -> AsyncIterator[Any]:
@@ -233,6 +234,29 @@ class TwinBaseSpider(scrapy.Spider):
         else:
             for out in result:  # type: ignore[union-attr]
                 yield out
+
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        """``scrapy parse --spider=NAME URL``: the URL handled as a link the user gave. Its seed request's step
+        (article page, Medium post, ...) runs on this response; discovery requests (a feed, an API listing) are
+        yielded for ``scrapy parse`` to list or follow (``--depth``)."""
+        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        async for out in self.iterate(self.seed(self.route_link(url))):
+            if isinstance(out, Request) and out.meta.get("twin_link") and "twin_step" in out.meta:
+                # This response is the page that request would fetch: handle it under the request's meta.
+                bound = response.replace(request=out.replace(url=response.url))
+                async for item in self.parse_step(bound):
+                    yield item
+            else:
+                yield out
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # USER_AGENT is computed from the TWIN_USER_AGENT environment variable when the settings module loads; a
+        # later -s TWIN_USER_AGENT (higher priority) must still be what is sent.
+        priority = settings.getpriority("TWIN_USER_AGENT") or 0
+        if priority > (settings.getpriority("USER_AGENT") or 0):
+            settings.set("USER_AGENT", settings.get("TWIN_USER_AGENT"), priority=priority)
 
     def author_name(self) -> str:
         """The author's full name for items (platforms that name the author themselves override per item)."""

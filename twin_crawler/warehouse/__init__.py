@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from twin_crawler.settings_env import setting_or_env
 
 from .base import (
     DATABASE,
@@ -22,13 +23,13 @@ _BY_CRAWLER: weakref.WeakKeyDictionary[Any, Warehouse] = weakref.WeakKeyDictiona
 
 
 def warehouse_uri(settings: Any = None) -> str | None:
-    """The MongoDB URI from the environment, else from settings; None selects the embedded backend."""
-    uri = os.environ.get("TWIN_MONGODB_URI") or (settings.get("TWIN_MONGODB_URI") if settings is not None else None)
+    """The MongoDB URI (``-s`` > environment > settings module); None selects the embedded backend."""
+    uri = setting_or_env(settings, "TWIN_MONGODB_URI")
     return uri or None
 
 
 def embedded_path(settings: Any = None) -> Path:
-    data_dir = os.environ.get("TWIN_DATA_DIR") or (settings.get("TWIN_DATA_DIR") if settings is not None else None)
+    data_dir = setting_or_env(settings, "TWIN_DATA_DIR")
     return Path(data_dir or "data") / "twin.db"
 
 

@@ -26,6 +26,8 @@ from typing import IO, Any
 
 from bson import json_util
 
+from twin_crawler.settings_env import setting_or_env
+
 from .base import Outcome, Warehouse, WarehouseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -35,8 +37,8 @@ Entry = dict[str, Any]
 
 
 def journal_dir(settings: Any = None) -> Path:
-    """``<TWIN_DATA_DIR>/journal`` (environment first, like the embedded warehouse)."""
-    data_dir = os.environ.get("TWIN_DATA_DIR") or (settings.get("TWIN_DATA_DIR") if settings is not None else None)
+    """``<TWIN_DATA_DIR>/journal`` (``-s`` > environment > settings module, like the embedded warehouse)."""
+    data_dir = setting_or_env(settings, "TWIN_DATA_DIR")
     return Path(data_dir or "data") / "journal"
 
 
