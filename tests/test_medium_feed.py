@@ -7,12 +7,12 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from twin_crawler.pages.medium_markdown import to_markdown
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.pages.html import PageError
 from twin_crawler.pages.medium_apollo import profile_post_ids
 from twin_crawler.pages.medium_feed import parse_feed
-from twin_crawler.pages.medium_markdown import to_markdown
 from twin_crawler.spiders.medium import feed_url
 
 FIX = Path(__file__).parent / "fixtures" / "medium"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from twin_crawler.pages.substack_markdown import body_to_markdown, drop_boilerplate_lines
 
 from twin_crawler.pages.html import PageError
 from twin_crawler.pages.sniff import sniff_platform
@@ -22,7 +23,6 @@ from twin_crawler.pages.substack import (
     parse_profile,
     summary_link,
 )
-from twin_crawler.pages.substack_markdown import body_to_markdown, drop_boilerplate_lines
 from twin_crawler.pages.substack_page import parse_post_page, preloads
 from twin_crawler.text import normalise_text
 
