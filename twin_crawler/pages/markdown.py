@@ -149,6 +149,7 @@ def _blocks_only(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 MARKUP_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # Two emphasis runs separated by a space (``*a* *b*``, a link between them was reduced to its text): one run.
 HEADING_PERMALINK = re.compile(r"^(#{1,6} .*?)\s+[#¶§🔗]$")
+INNER_SPACES = re.compile(r"(?<=\S) {2,}")
 SPLIT_EMPHASIS = re.compile(r"(?<=\S)(\*{1,2}) \1(?=\S)")
 
 
@@ -160,7 +161,8 @@ def tidy(markdown: str, boilerplate: re.Pattern[str] | None = None) -> str:
         if line.startswith("```"):
             fenced = not fenced
         elif not fenced:
-            line = HEADING_PERMALINK.sub(r"\1", SPLIT_EMPHASIS.sub(" ", line.rstrip()))
+            line = HEADING_PERMALINK.sub(r"\1", SPLIT_EMPHASIS.sub(" ", line.replace("\xa0", " ").rstrip()))
+            line = INNER_SPACES.sub(" ", line)
             if boilerplate is not None and boilerplate.match(MARKUP_LINK.sub(r"\1", line).strip()):
                 continue
         out.append(line)

@@ -10,7 +10,8 @@ import lxml.html
 
 # Never the author's text, on any platform. Not ``source``: libxml2's HTML4 parser does not know it is void and
 # nests the following ``img`` inside it.
-DROP_TAGS = ("script", "style", "noscript", "form", "button", "input", "select", "textarea", "svg", "iframe",
+# ``noscript`` goes only after the images are taken: lazy-loading pages keep the real ``img`` in it.
+DROP_TAGS = ("script", "style", "form", "button", "input", "select", "textarea", "svg", "iframe",
              "template", "nav", "dialog", "object", "embed", "video", "audio")
 BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "ul", "ol", "figure", "table", "hr")
 # Lazy-loading placeholders, avatars, tracking pixels: never a document's image.
@@ -92,7 +93,7 @@ def take_images(root: lxml.html.HtmlElement, base_url: str, image_src: ImageSrc 
         if not anchor.text_content().strip():
             anchor.drop_tag()  # a link around an image is the lightbox (or a banner), not a reference
     for figure in list(root.iter("figure")):
-        if next(figure.iter("img"), None) is not None:
+        if next(figure.iter("img", "source"), None) is not None:
             record(figure, " ".join(" ".join(c.text_content().split()) for c in figure.iter("figcaption")).strip())
         for el in list(figure.iter("img", "picture", "source")):
             el.drop_tree()
@@ -102,7 +103,7 @@ def take_images(root: lxml.html.HtmlElement, base_url: str, image_src: ImageSrc 
     for img in list(root.iter("img")):
         record(img, "")
         img.drop_tree()
-    for el in list(root.iter("picture", "source")):
+    for el in list(root.iter("picture", "source", "noscript")):
         el.drop_tree()
     return images
 
