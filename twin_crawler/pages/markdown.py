@@ -68,16 +68,18 @@ class _Converter(MarkdownConverter):
     """markdownify with the convention's choices: ATX headings, ``-`` bullets, no escaping (text for a language
     model reads better unescaped), links as their text (targets collected), no images."""
 
-    def __init__(self, base_url: str, links: list[str]) -> None:
+    def __init__(self, base_url: str, links: list[str], boilerplate: re.Pattern[str] | None = None) -> None:
         super().__init__(heading_style="ATX", bullets="-", escape_underscores=False, escape_asterisks=False,
                          escape_misc=False, strip_document="strip", code_language_callback=_language,
                          wrap=True, wrap_width=None)  # wrap without a width: source line breaks become spaces
-        self.base_url, self.links = base_url, links
+        self.base_url, self.links, self.boilerplate = base_url, links, boilerplate
         self._seen = set(links)
         self._self = _canonical(base_url, "") if base_url else None
 
     def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:
         link = _canonical(self.base_url, el.get("href") or "")
+        if self.boilerplate is not None and self.boilerplate.match(text.strip()):
+            link = None  # a call to action's target ("Leave a comment", "Subscribe now") is furniture too
         if link and link != self._self and link not in self._seen:
             self._seen.add(link)
             self.links.append(link)
@@ -131,7 +133,7 @@ def convert(body: lxml.html.HtmlElement | str, base_url: str = "", rules: Rules 
     flatten_layout_tables(root)
     links: list[str] = []
     soup = BeautifulSoup(lxml.html.tostring(root, encoding="unicode"), "lxml")
-    markdown = _Converter(base_url, links).convert_soup(soup)
+    markdown = _Converter(base_url, links, rules.boilerplate).convert_soup(soup)
     return Converted(tidy(markdown, rules.boilerplate), links, images)
 
 

@@ -73,8 +73,8 @@ def default_src(el: lxml.html.HtmlElement, base_url: str) -> str | None:
 
 
 def _alt(el: lxml.html.HtmlElement) -> str:
-    img = el if el.tag == "img" else next(el.iter("img"), None)
-    return " ".join((img.get("alt") or "").split()) if img is not None else ""
+    imgs = [el] if el.tag == "img" else list(el.iter("img"))
+    return next((" ".join(i.get("alt", "").split()) for i in imgs if (i.get("alt") or "").strip()), "")
 
 
 def take_images(root: lxml.html.HtmlElement, base_url: str, image_src: ImageSrc | None) -> list[dict[str, str]]:
