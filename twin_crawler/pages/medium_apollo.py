@@ -100,12 +100,12 @@ def render_text(state: State, paragraph: dict[str, Any]) -> str:
             continue
         opens.setdefault(start, []).append(pair[0])
         closes.setdefault(end, []).insert(0, pair[1])
-    out = []
-    for i in range(len(text) + 1):
+    out, last = [], 0
+    for i in sorted({0, len(text), *opens, *closes}):  # escape whole runs between tag positions, not characters
+        out.append(escape(text[last:i], quote=False).replace("\n", "<br>"))
         out.extend(closes.get(i, []))
         out.extend(opens.get(i, []))
-        if i < len(text):
-            out.append("<br>" if text[i] == "\n" else escape(text[i], quote=False))
+        last = i
     return "".join(out)
 
 
