@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from golden_cases import CASES, golden_paths
@@ -67,6 +68,7 @@ def test_links_and_images_are_clean(case: tuple[str, dict[str, object]]) -> None
         assert not re.search(r"[?&](utm_\w+|ref|trk|source)=", link), link
     for image in out["images"]:  # type: ignore[attr-defined]
         assert set(image) == {"src", "alt", "caption"} and image["src"].startswith(("http://", "https://"))
+        assert "." in (urlsplit(image["src"]).hostname or ""), image  # a placeholder (``//:0``) is not an image
         assert "q=20" not in image["src"] and "/_/stat" not in image["src"]
 
 

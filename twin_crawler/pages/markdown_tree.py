@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
@@ -66,10 +66,21 @@ def default_src(el: lxml.html.HtmlElement, base_url: str) -> str | None:
     ``srcset`` entry, absolute; None when there is only a placeholder or a tracking pixel."""
     for img in [el] if el.tag == "img" else el.iter("img"):
         srcset = [p.strip().split(" ")[0] for p in (img.get("srcset") or img.get("data-srcset") or "").split(",")]
-        for src in (img.get("src"), img.get("data-src"), srcset[-1]):
+        # LinkedIn writes ``src="//:0"`` and the real image in ``data-li-src`` / ``data-delayed-url``.
+        lazy = (img.get("data-li-src"), img.get("data-delayed-url"), img.get("data-src"))
+        for src in (*lazy, img.get("src"), srcset[-1]):
             if src and src.strip() and not NOT_AN_IMAGE.search(src):
                 return urljoin(base_url, src.strip())
     return None
+
+
+def _is_web_url(src: str) -> bool:
+    """An absolute http(s) URL with a host (what the item's ``src`` accepts); broken sources are skipped."""
+    try:
+        parts = urlsplit(src)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in src
+    except ValueError:
+        return False
 
 
 def _alt(el: lxml.html.HtmlElement) -> str:
@@ -85,7 +96,7 @@ def take_images(root: lxml.html.HtmlElement, base_url: str, image_src: ImageSrc 
 
     def record(el: lxml.html.HtmlElement, caption: str) -> None:
         src = pick(el, base_url)
-        if src and src.startswith(("http://", "https://")) and src not in seen:
+        if src and _is_web_url(src) and src not in seen:
             seen.add(src)
             images.append({"src": src, "alt": _alt(el), "caption": caption})
 
