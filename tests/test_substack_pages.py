@@ -142,7 +142,7 @@ def test_markdown_code_lists_and_boilerplate_lines() -> None:
     converted = body_to_markdown(html)
     md = converted.markdown
     assert "```\na = 1\n\nb = 2\n```" in md and "1. one\n2. two" in md and "Intro link" in md
-    assert converted.links == ["https://x.org/", "https://jane.substack.com/subscribe"]
+    assert converted.links == ["https://x.org/"]  # a call to action's target ("Subscribe now") is not a link
     assert "Why I subscribe to three journals." in md  # prose mentioning subscribing stays
     assert "Subscribe" not in md and "Share" not in md and "JavaScript" not in md
     assert body_to_markdown("<p>a</p><p><a href='https://x.example/s'>Share this post</a></p><p>Leave a comment</p>"

@@ -26,7 +26,7 @@ from markdownify import MarkdownConverter
 from twin_crawler.urls import LinkError, canonicalize
 
 from .html import PageError
-from .markdown_tree import BLOCKS, clean_tree, flatten_layout_tables, has_class, take_images
+from .markdown_tree import BLOCKS, clean_tree, flatten_layout_tables, has_class, merge_inline, take_images
 
 Image = dict[str, str]
 # Header permalinks and footnote back-arrows: decorations that repeat nothing of the author's text.
@@ -66,32 +66,40 @@ class Converted:
 
 class _Converter(MarkdownConverter):
     """markdownify with the convention's choices: ATX headings, ``-`` bullets, no escaping (text for a language
-    model reads better unescaped), links as their text (targets collected), no images."""
+    model reads better unescaped), source line wrapping undone; links and images were taken out before."""
 
-    def __init__(self, base_url: str, links: list[str], boilerplate: re.Pattern[str] | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__(heading_style="ATX", bullets="-", escape_underscores=False, escape_asterisks=False,
                          escape_misc=False, strip_document="strip", code_language_callback=_language,
                          wrap=True, wrap_width=None)  # wrap without a width: source line breaks become spaces
-        self.base_url, self.links, self.boilerplate = base_url, links, boilerplate
-        self._seen = set(links)
-        self._self = _canonical(base_url, "") if base_url else None
-
-    def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:
-        link = _canonical(self.base_url, el.get("href") or "")
-        if self.boilerplate is not None and self.boilerplate.match(text.strip()):
-            link = None  # a call to action's target ("Leave a comment", "Subscribe now") is furniture too
-        if link and link != self._self and link not in self._seen:
-            self._seen.add(link)
-            self.links.append(link)
-        return "" if DECORATION_TEXT.match(text) else text
 
     def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
         return ""  # images were collected before conversion; an image left here is decoration
 
 
+def take_links(root: lxml.html.HtmlElement, base_url: str, boilerplate: re.Pattern[str] | None) -> list[str]:
+    """Collect the outbound links (canonical, deduplicated, in order) and reduce every link to its text.
+    Permalink and back-arrow anchors go entirely; a call to action's target is furniture, not a link."""
+    links: list[str] = []
+    seen = {_canonical(base_url, "")} if base_url else set()
+    for a in list(root.iter("a")):
+        text = " ".join(a.text_content().split())
+        link = _canonical(base_url, a.get("href") or "")
+        if link and link not in seen and not (boilerplate is not None and boilerplate.match(text)):
+            seen.add(link)
+            links.append(link)
+        if DECORATION_TEXT.match(text) and text:
+            a.drop_tree()
+        else:
+            a.drop_tag()
+    return links
+
+
 def _canonical(base_url: str, href: str) -> str | None:
     href = href.strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+    if not base_url and not href:
+        return None
+    if href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
     try:
         return canonicalize(urljoin(base_url, href))
@@ -131,10 +139,10 @@ def convert(body: lxml.html.HtmlElement | str, base_url: str = "", rules: Rules 
         root = _blocks_only(root)
     images = take_images(root, base_url, rules.image_src)
     flatten_layout_tables(root)
-    links: list[str] = []
+    links = take_links(root, base_url, rules.boilerplate)
+    merge_inline(root)
     soup = BeautifulSoup(lxml.html.tostring(root, encoding="unicode"), "lxml")
-    markdown = _Converter(base_url, links, rules.boilerplate).convert_soup(soup)
-    return Converted(tidy(markdown, rules.boilerplate), links, images)
+    return Converted(tidy(_Converter().convert_soup(soup), rules.boilerplate), links, images)
 
 
 def _blocks_only(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:

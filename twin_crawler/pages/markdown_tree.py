@@ -129,3 +129,21 @@ def flatten_layout_tables(root: lxml.html.HtmlElement) -> None:
             for el in table.xpath(".//tr|.//tbody|.//thead|.//tfoot"):
                 el.drop_tag()
             table.tag = "div"
+
+
+def merge_inline(root: lxml.html.HtmlElement) -> None:
+    """``<em>a</em> <em>b</em>`` -> ``<em>a b</em>``: emphasis split by a link (now its text) or by the editor
+    would come out as ``*a* *b*``, or ``*a**b*`` when nothing separates them."""
+    for el in list(root.iter("em", "i", "strong", "b")):
+        nxt = el.getnext()
+        while nxt is not None and el.getparent() is not None and nxt.tag == el.tag and not (el.tail or "").strip():
+            gap = el.tail or ""
+            if len(el):
+                el[-1].tail = (el[-1].tail or "") + gap + (nxt.text or "")
+            else:
+                el.text = (el.text or "") + gap + (nxt.text or "")
+            for child in list(nxt):
+                el.append(child)
+            el.tail = nxt.tail
+            el.getparent().remove(nxt)
+            nxt = el.getnext()
