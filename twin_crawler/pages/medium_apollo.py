@@ -62,8 +62,24 @@ def paragraphs(state: State, post: dict[str, Any]) -> list[dict[str, Any]]:
     return [p for p in (resolve(state, r) for r in refs or []) if isinstance(p, dict)]
 
 
+class _Identity(dict[int, int]):
+    """The offset map of a text without astral characters: UTF-16 units and Python indexes agree."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__()
+        self.length = length
+
+    def get(self, key: int, default: int | None = None) -> int | None:  # type: ignore[override]
+        return key if 0 <= key <= self.length else default
+
+
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def _utf16_index(text: str) -> dict[int, int]:
     """Medium's markup offsets count UTF-16 code units (JavaScript strings); map them to Python indexes."""
+    if not ASTRAL.search(text):
+        return _Identity(len(text))  # the common case: no emoji, no map to build
     index, unit = {}, 0
     for i, ch in enumerate(text):
         index[unit] = i
