@@ -30,7 +30,7 @@ class ExtractionRep:
 def direct(url: str, html: str) -> object:
     """trafilatura exactly as ``parse_article`` drives it (same options), given the raw HTML."""
     return bare_extraction(html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-                           include_images=True, include_links=False, include_formatting=True)
+                           include_images=False, include_links=False, include_formatting=True)
 
 
 def one_pass(corpus: Corpus, origin: str, rep: int) -> ExtractionRep:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from .article_text import extract_main, main_links
+from .article_text import extract_main
 from .html import (
     PageError,
     canonical_url,
@@ -139,7 +139,7 @@ def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> Artic
     modified = parse_datetime(ld.get("dateModified")) or parse_datetime(meta(tree, "article:modified_time"))
     byline = person_name(ld.get("author"))
     meta_author = meta(tree, "author", "article:author", "parsely-author")
-    document, converted, anchors = extract_main(tree, url)
+    document, converted, refs = extract_main(tree, url)
     if document is None or not converted.markdown:
         raise NotAnArticle("no-main-text")
     text = drop_furniture(converted.markdown)
@@ -152,6 +152,7 @@ def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> Artic
         byline = None
     subtitle = (description or document.description or "").strip()
     content = strip_repeats(strip_leading_title(text, title), title, subtitle)
+    links, images = refs.select(content, url)
     return ArticleData(
         url=url,
         title=title,
@@ -164,8 +165,8 @@ def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> Artic
         site_name=document.sitename or meta(tree, "og:site_name"),
         canonical=canonical,
         tags=[t for t in (document.tags or []) if t][:50],
-        links=main_links(content, anchors, url),
-        images=converted.images,
+        links=links,
+        images=images,
     )
 
 

@@ -2,74 +2,38 @@
 
 trafilatura's own markdown drops code-fence languages and ``>`` quotes and keeps link targets inline, so its
 element tree (TEI-like: ``head``, ``list/item``, ``quote``, ``code``, ``hi``, ``ref``, ``graphic``, ``row/cell``)
-is renamed back to HTML and converted like every other platform's body.
+is renamed back to HTML and converted like every other platform's body; links and images come from
+``article_refs``.
 """
 
 from __future__ import annotations
 
 import copy
-import re
-from html import escape
 
 import lxml.html
 from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
+from .article_refs import Refs, find_refs
 from .markdown import Converted, convert
 
 HI_TAGS = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 RENAME = {"quote": "blockquote", "item": "li", "row": "tr", "lb": "br", "del": "del", "graphic": "img", "ref": "a",
           "body": "div", "doc": "div", "note": "div", "figure": "figure", "cell": "td", "hi": "span"}
-# Links in navigation, headers, footers, sidebars and comment threads are never the article's own links.
-_FURNITURE = "|".join(f"contains(@class,'{c}') or contains(@id,'{c}')" for c in
-                      ("comment", "sidebar", "menu", "footer", "share", "related", "breadcrumb"))
-NAV_FREE_ANCHORS = f"//body//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside \
-or ancestor::*[{_FURNITURE.replace('|', ' or ')}])]"
-CONTEXT = 12  # characters of text kept on each side of a link to recognise it in the extracted text
-MARKS = re.compile(r"[*_`|#>]")
 INLINE_PARENTS = frozenset({"p", "item", "cell", "hi", "head", "ref", "quote", "code", "del"})
 
 
-Anchors = list[tuple[str, str]]
-
-
-def extract_main(tree: lxml.html.HtmlElement, url: str) -> tuple[Document | None, Converted, Anchors]:
+def extract_main(tree: lxml.html.HtmlElement, url: str) -> tuple[Document | None, Converted, Refs]:
     """trafilatura's document (metadata), the convention's text of its main content, and the page's candidate
-    links for ``main_links``. trafilatura is given the parsed tree, never a URL, so it fetches nothing."""
-    anchors = _anchors(tree)  # before extraction: trafilatura prunes the tree it is given
-    # Without ``include_links``: with it, trafilatura splits paragraphs around links on some markups (Blogger).
+    links and images (``Refs.select`` keeps those of the final text). trafilatura is given the parsed tree,
+    never a URL, so it fetches nothing."""
+    refs = find_refs(tree, url)  # before extraction: trafilatura prunes the tree it is given
     document = bare_extraction(tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
-                               include_images=True, include_links=False, include_formatting=True)
+                               include_images=False, include_links=False, include_formatting=True)
     if not isinstance(document, Document) or document.body is None or not len(document.body):
-        return None, Converted(""), anchors
-    return document, convert(to_html(document.body), url), anchors
-
-
-def main_links(markdown: str, anchors: Anchors, url: str) -> list[str]:
-    """The links of the final text (after furniture and title lines are gone): canonical, deduplicated."""
-    text = _plain(markdown)
-    html = "".join(f'<a href="{escape(href)}">x</a>' for href, window in anchors if window in text)
-    return convert(html, url).links if html else []
-
-
-def _plain(text: str) -> str:
-    return " ".join(MARKS.sub("", text).split()).casefold()
-
-
-def _anchors(tree: lxml.html.HtmlElement) -> list[tuple[str, str]]:
-    """(href, the link text with a few characters either side) of the page's links outside navigation, in
-    document order. A link belongs to the main text when that window occurs in it: the window, not the bare
-    link text, so a category link "Python" is not taken for the word in a sentence."""
-    found: list[tuple[str, str]] = []
-    for a in tree.xpath(NAV_FREE_ANCHORS):
-        text = a.text_content()
-        previous = a.getprevious()
-        before = (previous.tail if previous is not None else a.getparent().text) or ""
-        window = _plain(before[-CONTEXT:] + text + (a.tail or "")[:CONTEXT])
-        if len(window.split()) >= 3 and a.get("href"):  # a lone word ("Python", "Mercurial") is a tag link
-            found.append((str(a.get("href")), window))
-    return found
+        return None, Converted(""), refs
+    return document, convert(to_html(document.body), url), refs
 
 
 def to_html(body: etree._Element) -> lxml.html.HtmlElement:

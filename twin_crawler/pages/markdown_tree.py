@@ -74,7 +74,7 @@ def default_src(el: lxml.html.HtmlElement, base_url: str) -> str | None:
     return None
 
 
-def _is_web_url(src: str) -> bool:
+def is_web_url(src: str) -> bool:
     """An absolute http(s) URL with a host (what the item's ``src`` accepts); broken sources are skipped."""
     try:
         parts = urlsplit(src)
@@ -96,7 +96,7 @@ def take_images(root: lxml.html.HtmlElement, base_url: str, image_src: ImageSrc 
 
     def record(el: lxml.html.HtmlElement, caption: str) -> None:
         src = pick(el, base_url)
-        if src and _is_web_url(src) and src not in seen:
+        if src and is_web_url(src) and src not in seen:
             seen.add(src)
             images.append({"src": src, "alt": _alt(el), "caption": caption})
 
