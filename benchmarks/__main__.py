@@ -2,7 +2,8 @@
 
     .venv/bin/python -m benchmarks            # full run (~15 min on 2 cores)
     .venv/bin/python -m benchmarks --quick    # small corpus, one or two repetitions (~3 min)
-    .venv/bin/python -m benchmarks --only 1,2 # a subset (measurement numbers of issue 7)
+    .venv/bin/python -m benchmarks --only 1,2 # a subset (measurement numbers of issue 7; 7 is issue 11's)
+    .venv/bin/python -m benchmarks.convention # measurement 7 alone, printed (no corpus, no services; ~10 s)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import suite_crawl, suite_more
+from . import convention, suite_crawl, suite_more
 from .corpus import build, fixture_model
 from .report import Section, machine_facts, write
 from .server import corpus_site
@@ -35,18 +36,20 @@ class Plan:
     frontier_pages: int
     frontier_compare: bool  # also run the frontier crawl without JOBDIR
     profile_pages: int
+    convention_reps: int = 10  # passes over the fixture bodies (measurement 7)
 
 
 FULL = Plan(pages=2000, reps=3, extraction_reps=2, warehouse_items=20_000, scaleout_reps=2, repo_files=2000,
             frontier=(50, 2000), frontier_pages=1000, frontier_compare=False, profile_pages=200)
 QUICK = Plan(pages=120, reps=2, extraction_reps=2, warehouse_items=1000, scaleout_reps=1, repo_files=200,
-             frontier=(5, 400), frontier_pages=200, frontier_compare=True, profile_pages=60)
+             frontier=(5, 400), frontier_pages=200, frontier_compare=True, profile_pages=60,
+             convention_reps=3)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small corpus, fewer repetitions")
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated measurement numbers")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated measurement numbers")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
@@ -68,6 +71,7 @@ def main() -> None:
                 (5, lambda: suite_more.github_ingest(work / "gh", plan.reps, plan.repo_files)),
                 (6, lambda: suite_more.frontier_memory(fixture_model(), work, *plan.frontier, plan.frontier_pages,
                                                           plan.frontier_compare)),
+                (7, lambda: convention.measure(plan.convention_reps)),
             ]
             for number, step in steps:
                 if number in only:
@@ -77,7 +81,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     mode = f"{'quick' if args.quick else 'full'} mode, {time.perf_counter() - started:.0f} s"
-    command = "python -m benchmarks" + (" --quick" if args.quick else "") + ("" if only == set(range(1, 7)) else f" --only {args.only}")
+    command = "python -m benchmarks" + (" --quick" if args.quick else "") + ("" if only == set(range(1, 8)) else f" --only {args.only}")
     write(args.out, command, facts, sections, mode)
     print(f"wrote {args.out}")
 

@@ -86,7 +86,8 @@ def profile(site: Site, paths: list[str], workdir: Path) -> list[tuple[str, floa
 COMPONENTS = [  # (label, file suffix, function name): cumulative time of each entry point
     ("spider callback ArticleHandler.on_page (all of the below up to the pipelines)", "spiders/article.py", "on_page"),
     ("  parse_article (our page parser)", "pages/article.py", "parse_article"),
-    ("    trafilatura.extract_with_metadata", "trafilatura/core.py", "extract_with_metadata"),
+    ("    trafilatura.bare_extraction", "trafilatura/core.py", "bare_extraction"),
+    ("    text convention (markdown.convert)", "pages/markdown.py", "convert"),
     ("    parse_html (lxml parse)", "pages/html.py", "parse_html"),
     ("    read_signals (JSON-LD, meta, <article> count)", "pages/article.py", "read_signals"),
     ("  Article(...) pydantic validation", "pydantic/main.py", "__init__"),

@@ -1,6 +1,6 @@
 """Measurement 2 (and baseline (b) of measurement 1): our ``parse_article`` versus trafilatura called directly.
 
-"Directly, the way we do": ``extract_with_metadata`` on the page body with the options ``parse_article`` passes.
+"Directly, the way we do": ``bare_extraction`` on the page body with the options ``parse_article`` passes.
 Both run in this process on the same bodies, alternating which goes first per page, timed with process CPU.
 """
 
@@ -10,7 +10,7 @@ import gc
 import time
 from dataclasses import dataclass
 
-from trafilatura import extract_with_metadata
+from trafilatura import bare_extraction
 
 from twin_crawler.pages.article import NotAnArticle, parse_article
 
@@ -29,9 +29,8 @@ class ExtractionRep:
 
 def direct(url: str, html: str) -> object:
     """trafilatura exactly as ``parse_article`` drives it (same options), given the raw HTML."""
-    return extract_with_metadata(
-        html, url=url, output_format="markdown", include_comments=False, include_tables=True, include_images=False
-    )
+    return bare_extraction(html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+                           include_images=False, include_links=False, include_formatting=True)
 
 
 def one_pass(corpus: Corpus, origin: str, rep: int) -> ExtractionRep:

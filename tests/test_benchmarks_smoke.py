@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # benchmarks/ is a top-level package of the checkout, not of the installed egg
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.convention import measure  # noqa: E402
 from benchmarks.corpus import MAX_BYTES, MIN_BYTES, build  # noqa: E402
 from benchmarks.extraction import one_pass  # noqa: E402
 from benchmarks.measure import Summary, ratios  # noqa: E402
@@ -47,3 +48,10 @@ def test_summary_median_and_spread() -> None:
     s = Summary([1.0, 2.0, 4.0])
     assert s.median == 2.0 and s.spread == 1.5
     assert ratios([2.0, 4.0], [1.0, 2.0]).values == [2.0, 2.0]
+
+
+def test_text_convention_measurement_runs_on_the_fixtures() -> None:
+    section = measure(1)
+    assert [row[0] for row in section.rows] == ["substack", "medium", "linkedin pulse", "blogs (whole page)"]
+    substack = section.rows[0]
+    assert substack[7].endswith("→ 0 (0.0%)") and substack[8].endswith("→ 0")  # no URLs, no images in Content

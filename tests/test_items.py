@@ -11,14 +11,25 @@ from itemadapter import ItemAdapter
 from pydantic import ValidationError
 from scrapy.exporters import JsonLinesItemExporter
 
-from twin_crawler.items import Article, ArticleContent, Document, Post, PostContent, Repository, SkippedFile
+from twin_crawler.items import (
+    Article,
+    ArticleContent,
+    Document,
+    DocumentImage,
+    Post,
+    PostContent,
+    Repository,
+    SkippedFile,
+)
 
 ITEMS: list[Document] = [
     Article(link="https://blog.example/p", platform="article", author_full_name="Jane Doe",
             published_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), tags=["a"],
-            content=ArticleContent(Title="T", Subtitle="S", Content="Body **md**", language="en")),
+            content=ArticleContent(Title="T", Subtitle="S", Content="Body **md**", language="en"),
+            links=["https://docs.example/a"], images=[DocumentImage(src="https://img.example/2.png", caption="C")]),
     Post(link="https://www.linkedin.com/posts/x-activity-7200000000000000000-abcd", platform="linkedin",
-         author_full_name="Jane Doe", content=PostContent(text="hi", image="https://img.example/1.png")),
+         author_full_name="Jane Doe", content=PostContent(text="hi", image="https://img.example/1.png"),
+         images=[DocumentImage(src="https://img.example/1.png")]),
     Repository(link="https://github.com/o/r", platform="github", author_full_name="o", name="o/r",
                content={"a.py": "x = 1\n\t \n"}, skipped=[SkippedFile(path="b.bin", reason="binary")]),
 ]
@@ -57,3 +68,13 @@ def test_content_is_a_dict_of_strings_for_the_handbook() -> None:
     assert set(dumped["content"]) == {"Title", "Subtitle", "Content", "language"}
     assert all(isinstance(v, str) for v in dumped["content"].values())
     assert set(ITEMS[1].model_dump()["content"]) == {"text", "image"}
+
+
+def test_links_and_images_are_validated_urls_beside_content() -> None:
+    dumped = ITEMS[0].model_dump()
+    assert dumped["links"] == ["https://docs.example/a"] and "links" not in dumped["content"]
+    assert dumped["images"] == [{"src": "https://img.example/2.png", "alt": "", "caption": "C"}]
+    with pytest.raises(ValidationError):
+        ITEMS[0].model_copy().links = ["/relative"]
+    with pytest.raises(ValidationError):
+        DocumentImage(src="data:image/png;base64,AAAA")

@@ -9,10 +9,11 @@ import lxml.html
 import pytest
 
 from twin_crawler.arguments import ArgumentError
+from twin_crawler.pages import medium_text
 from twin_crawler.pages.html import PageError
+from twin_crawler.pages.markdown import convert
 from twin_crawler.pages.medium_apollo import profile_post_ids
 from twin_crawler.pages.medium_feed import parse_feed
-from twin_crawler.pages.medium_markdown import to_markdown
 from twin_crawler.spiders.medium import feed_url
 
 FIX = Path(__file__).parent / "fixtures" / "medium"
@@ -35,10 +36,12 @@ def test_full_item_is_clean_markdown() -> None:
     assert post.modified_at == datetime(2023, 11, 14, 10, 5, 0, 123000, tzinfo=UTC)
     assert post.tags == ["mlops", "python"] and post.publication == "Decoding Data"
     md = post.content
-    assert md.startswith("![The whole architecture on one page](https://cdn-images-1.medium.com/max/1024/")
+    assert md.startswith("The whole architecture on one page\n\n")  # the caption is text, the image is beside it
+    assert post.images[0]["src"].startswith("https://cdn-images-1.medium.com/max/1024/")
+    assert post.images[0]["caption"] == "The whole architecture on one page" and "![" not in md
     assert "## Why not buy one" in md and "### What I would change next time" in md
     assert "served with **low latency**" in md and "*plain Postgres*" in md
-    assert "[reference design](https://example.org/feature-store-docs)" in md
+    assert "reference design" in md and "https://example.org/feature-store-docs" in post.links and "](" not in md
     assert '```\ndef materialize(table: str, as_of: str) -> int:\n    return run_sql(f"INSERT' in md
     assert "> Start with the boring database you already operate." in md
     assert "- point-in-time correct joins\n- a backfill command" in md
@@ -106,12 +109,14 @@ def test_profile_post_ids_keep_only_the_authors_posts() -> None:
 
 def test_markdown_inline_edges() -> None:
     root = lxml.html.fragment_fromstring(
-        "<p>a <strong>bold </strong>word, <code>x = 1</code>, <a href='/rel'>rel link</a><br>next line</p>"
+        "<p>a <strong>bold </strong>word, <code>x = 1</code>, <a href='/rel'>rel link</a><br>Next line<br>wrapped</p>"
         "<figure><img src='https://miro.medium.com/max/60/1*a.png?q=20'><img src='https://miro.medium.com/max/1400/1*a.png'>"
         "<figcaption>Cap</figcaption></figure><blockquote><p>q1</p><p>q2</p></blockquote>",
         create_parent="div",
     )
-    md = to_markdown(root, "https://jane.example/post")
-    assert "a **bold** word, `x = 1`, [rel link](https://jane.example/rel)\nnext line" in md
-    assert "![Cap](https://miro.medium.com/max/1400/1*a.png)" in md and "q=20" not in md
+    converted = convert(root, "https://jane.example/post", medium_text.FEED)
+    md = converted.markdown
+    assert "a **bold** word, `x = 1`, rel link\nNext line wrapped" in md and converted.links == ["https://jane.example/rel"]
+    assert converted.images == [{"src": "https://miro.medium.com/max/1400/1*a.png", "alt": "", "caption": "Cap"}]
+    assert "Cap" in md and "q=20" not in md
     assert "> q1\n>\n> q2" in md

@@ -54,7 +54,11 @@ def test_handle_discovers_every_publication_then_rerun_is_unchanged(
     assert free["platform"] == "substack" and free["source_id"] == "9001" and free["kind"] == "newsletter"
     assert free["author_full_name"] == "Jane Doe" and free["byline"] == "Jane Doe" and not free["is_paywalled"]
     content = free["content"]["Content"]
-    assert "![Diagram 1](https://substack-post-media.s3.amazonaws.com/public/images/jane-1.png)" in content
+    assert "![" not in content and "](" not in content  # the text convention: images and links beside the text
+    assert free["images"] == [{"src": "https://substack-post-media.s3.amazonaws.com/public/images/jane-1.png",
+                               "alt": "Diagram 1", "caption": "Figure 1: the pipeline"}]
+    assert "Figure 1: the pipeline" in content  # the caption is the author's words: kept as text too
+    assert "https://example.org/chunking" in free["links"]
     assert "## Why Chunking for RAG matters" in content and "```\ndef chunk(text):" in content
     for phrase in ("Subscribe", "Share", "Leave a comment", "Type your email", "Thanks for reading"):
         assert phrase not in content

@@ -22,8 +22,8 @@ from twin_crawler.pages.substack import (
     parse_profile,
     summary_link,
 )
-from twin_crawler.pages.substack_markdown import body_to_markdown, drop_boilerplate_lines
 from twin_crawler.pages.substack_page import parse_post_page, preloads
+from twin_crawler.pages.substack_text import body_to_markdown
 from twin_crawler.text import normalise_text
 
 FIX = Path(__file__).parent / "fixtures" / "substack"
@@ -53,10 +53,12 @@ def test_api_post_by_id_golden() -> None:
     assert post.published_at == datetime(2025, 6, 30, 13, 56, 4, 688000, tzinfo=UTC)
     assert not post.is_paywalled and post.type == "newsletter"
     md = post.markdown
-    assert md.startswith("![Header](https://substackcdn.com/image/fetch/")  # images as markdown images
+    assert md.startswith("This week’s content shatters the myth") and "![" not in md  # images beside the text
+    assert post.images[0]["src"].startswith("https://substackcdn.com/image/fetch/") and post.images[0]["alt"] == "Header"
     assert "## TL;DR" in md and "## Quick Insights" in md  # headings without the ``**`` noise
     assert "- You don’t need to code to launch a scalable SaaS—just assemble the right tools." in md
-    assert "[Read the full guide →](https://angelsant.substack.com/p/how-to-build-a-saas-with-n8n)" in md
+    assert "**Read the full guide →**" in md and "](" not in md  # links reduced to their text ...
+    assert "https://angelsant.substack.com/p/how-to-build-a-saas-with-n8n" in post.links  # ... and listed
     assert '> *"The future of reliable AI' in md  # quotes
     assert "*prompt engineering*" in md  # emphasis kept
     assert "Follow along for more automation content" not in md  # the subscribe widget's caption
@@ -66,6 +68,7 @@ def test_api_post_by_id_golden() -> None:
     assert article.byline == "Angel Rodriguez Santiago" and article.domain == "angelsant.substack.com"
     assert article.tags == ["tldr", *article.tags[1:]] and article.content.Subtitle == post.subtitle
     assert article.extra["audience"] == "everyone" and article.modified_at == "2025-07-01T00:17:16.196000+00:00"
+    assert article.links == post.links and [i.src for i in article.images] == [i["src"] for i in post.images]
 
 
 def test_api_profile_posts_listing_paywall_flags() -> None:
@@ -103,8 +106,8 @@ def test_custom_domain_page_with_preloads_golden() -> None:
     assert not post.is_paywalled
     md = post.markdown
     assert md.startswith("The world is a very malleable place.")
-    assert md.count("![](https://substackcdn.com/image/fetch/") == 2
-    assert "*Final image: View of Florence, by Corot, 1840*" in md
+    assert "![" not in md and [i["src"][:38] for i in post.images] == ["https://substackcdn.com/image/fetch/w_"] * 2
+    assert "*Final image: View of Florence, by Corot, 1840*" in md  # a caption is the author's words: kept
     assert_clean(md)
 
 
@@ -123,8 +126,10 @@ def test_custom_domain_page_without_scripts_matches_defuddle() -> None:
     missing = [p[:60] for p in paragraphs if normalise_text(p) not in ours]
     assert len(paragraphs) > 30 and len(missing) <= len(paragraphs) // 20, missing
     images = re.findall(r"images%2F([0-9a-f-]{36})", expected)
-    assert images and all(re.search(rf"!\[[^\]]*\]\([^)]*{i}", post.markdown) for i in images)
-    assert "## Paper 18: [Variational Lossy Autoencoder](https://arxiv.org/pdf/1611.02731)" in post.markdown
+    # Images are beside the text, not in it; links are reduced to their text and listed in ``links``.
+    assert images and all(any(i in img["src"] for img in post.images) for i in images) and "![" not in post.markdown
+    assert "## Paper 18: Variational Lossy Autoencoder" in post.markdown
+    assert "https://arxiv.org/pdf/1611.02731" in post.links
     assert "[^1]" in post.markdown and re.search(r"(?m)^\[\^6\]: Spoiler:", post.markdown)
     assert_clean(post.markdown)
 
@@ -134,11 +139,14 @@ def test_markdown_code_lists_and_boilerplate_lines() -> None:
             "<ol><li><p>one</p></li><li><p>two</p></li></ol><p class='button-wrapper'><a class='button'>Share</a></p>"
             "<p>Subscribe</p><p><a href='https://jane.substack.com/subscribe'>Subscribe now</a></p>"
             "<p>This site requires JavaScript to run correctly.</p><p>Why I subscribe to three journals.</p>")
-    md = body_to_markdown(html)
-    assert "```\na = 1\n\nb = 2\n```" in md and "1. one\n2. two" in md and "[link](https://x.org)" in md
+    converted = body_to_markdown(html)
+    md = converted.markdown
+    assert "```\na = 1\n\nb = 2\n```" in md and "1. one\n2. two" in md and "Intro link" in md
+    assert converted.links == ["https://x.org/"]  # a call to action's target ("Subscribe now") is not a link
     assert "Why I subscribe to three journals." in md  # prose mentioning subscribing stays
     assert "Subscribe" not in md and "Share" not in md and "JavaScript" not in md
-    assert drop_boilerplate_lines("a\n[Share this post](https://x)\nLeave a comment\nb") == "a\nb"
+    assert body_to_markdown("<p>a</p><p><a href='https://x.example/s'>Share this post</a></p><p>Leave a comment</p>"
+                            "<p>b</p>").markdown == "a\n\nb"
 
 
 def test_bad_input_is_one_line_error() -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from twin_crawler.items import Article, ArticleContent, DocumentImage
+from twin_crawler.pipelines.warehouse import document_for
 from twin_crawler.warehouse import Outcome, WarehouseError, WarehouseUnavailable, open_warehouse
 
 
@@ -55,6 +57,27 @@ def test_also_published_at_is_a_set_and_survives_updates(open_backend: Callable[
     w.add_to_set("articles", "https://m/1", "also_published_at", "https://s/1")
     w.upsert("articles", doc("https://m/1", text="edited"))
     assert w.get("articles", "https://m/1")["also_published_at"] == ["https://s/1"]
+    w.close()
+
+
+def test_links_and_images_sit_beside_content(open_backend: Callable[[], Any]) -> None:
+    """The text convention's fields round-trip through both backends; ``content`` stays the Handbook's dict."""
+    article = Article(
+        link="https://a.example/post", platform="article", author_full_name="Jane Doe", author_id="a1",
+        content=ArticleContent(Title="T", Subtitle="S", Content="See the docs.", language="en"),
+        links=["https://docs.example/page", "https://other.example/"],
+        images=[DocumentImage(src="https://cdn.example/i.png", alt="Alt", caption="A caption")],
+    )
+    w = open_backend()
+    assert w.upsert("articles", document_for(article)) is Outcome.NEW
+    stored = w.get("articles", "https://a.example/post")
+    assert stored["content"] == {"Title": "T", "Subtitle": "S", "Content": "See the docs.", "language": "en"}
+    assert stored["links"] == ["https://docs.example/page", "https://other.example/"]
+    assert stored["images"] == [{"src": "https://cdn.example/i.png", "alt": "Alt", "caption": "A caption"}]
+    assert Article.model_validate({k: v for k, v in stored.items() if k in Article.model_fields}) == article
+    article.links = ["https://docs.example/page"]  # a changed link list is a changed document
+    assert w.upsert("articles", document_for(article)) is Outcome.UPDATED
+    assert w.get("articles", "https://a.example/post")["links"] == ["https://docs.example/page"]
     w.close()
 
 

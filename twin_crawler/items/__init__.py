@@ -2,7 +2,7 @@
 
 from .article import Article, ArticleContent
 from .author import Author, name_key, normalise_name, split_full_name
-from .base import PLATFORMS, Document, Platform
+from .base import PLATFORMS, Document, DocumentImage, Platform
 from .post import Post, PostContent
 from .repository import Repository, SkippedFile
 
@@ -15,6 +15,7 @@ __all__ = [
     "ArticleContent",
     "Author",
     "Document",
+    "DocumentImage",
     "Platform",
     "Post",
     "PostContent",

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Document, StrictModel
+from .base import Document, DocumentImage, StrictModel, WebUrl
 
 
 class ArticleContent(StrictModel):
@@ -37,6 +37,11 @@ class Article(Document):
     """What sort of text it is: Medium responses (comments) are tagged ``response``."""
     modified_at: str | None = None
     """Last modification time reported by the source (ISO 8601), when given."""
+    links: list[WebUrl] = Field(default_factory=list)
+    """Outbound links of the text, in order: absolute, canonical, tracking parameters removed, deduplicated (the
+    text keeps only the link text)."""
+    images: list[DocumentImage] = Field(default_factory=list)
+    """Images of the document (src, alt, caption), in order; never inside ``content``."""
 
     @property
     def collection(self) -> str:

@@ -39,6 +39,17 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=False)
 
 
+class DocumentImage(StrictModel):
+    """One image of a document (images are never inside ``content``: the text convention keeps them here)."""
+
+    src: WebUrl
+    """Absolute URL of the full-size image."""
+    alt: str = ""
+    """Alternative text given by the source."""
+    caption: str = ""
+    """The caption under it (also kept as text in the content: it is the author's words)."""
+
+
 class Document(StrictModel):
     """Fields every stored document carries (the warehouse adds ``_id``, ``first_seen_at``, ``last_crawled_at``)."""
 

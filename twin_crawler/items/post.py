@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .base import Document, StrictModel
+from pydantic import Field
+
+from .base import Document, DocumentImage, StrictModel, WebUrl
 
 
 class PostContent(StrictModel):
@@ -19,6 +21,11 @@ class Post(Document):
 
     content: PostContent
     """Handbook-compatible content dict."""
+    links: list[WebUrl] = Field(default_factory=list)
+    """Outbound links of the text, in order: absolute, canonical, tracking parameters removed, deduplicated (the
+    text keeps only the link text)."""
+    images: list[DocumentImage] = Field(default_factory=list)
+    """Images of the document (src, alt, caption), in order; never inside ``content``."""
 
     @property
     def collection(self) -> str:

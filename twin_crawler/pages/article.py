@@ -12,8 +12,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import lxml.html
-from trafilatura import extract_with_metadata
 
+from .article_text import extract_main
 from .html import (
     PageError,
     canonical_url,
@@ -25,6 +25,7 @@ from .html import (
     parse_html,
     person_name,
 )
+from .markdown import Image, strip_repeats
 
 ARTICLE_TYPES = {"Article", "BlogPosting", "NewsArticle", "TechArticle", "Report", "ScholarlyArticle", "SocialMediaPosting"}
 LISTING_TYPES = {"CollectionPage", "ItemList", "Blog", "WebSite", "SearchResultsPage", "ProfilePage"}
@@ -77,6 +78,8 @@ class ArticleData:
     site_name: str | None = None
     canonical: str | None = None
     tags: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
 
 
 @dataclass
@@ -201,10 +204,8 @@ def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> Artic
     modified = parse_datetime(ld.get("dateModified")) or parse_datetime(meta(tree, "article:modified_time"))
     byline = person_name(ld.get("author"))
     meta_author = meta(tree, "author", "article:author", "parsely-author")
-    document = extract_with_metadata(
-        tree, url=url, output_format="markdown", include_comments=False, include_tables=True, include_images=False
-    )
-    text = drop_furniture(strip_front_matter(document.text)) if document is not None and document.text else ""
+    document, converted, refs = extract_main(tree, url)
+    text = drop_furniture(converted.markdown) if document is not None and converted.markdown else ""
     classify(url, signals, len(text.split()), min_words)  # a listing with no main text is still a listing
     if document is None or not text:
         raise NotAnArticle("no-main-text")
@@ -216,11 +217,14 @@ def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> Artic
     site_name = document.sitename or meta(tree, "og:site_name")
     title = strip_title_suffix((document.title or og_title or str(ld.get("headline") or "")).strip(),
                                [meta(tree, "og:site_name"), document.sitename, byline, urlsplit(url).hostname])
+    subtitle = (description or document.description or "").strip()
+    content = strip_repeats(strip_leading_title(text, title), title, subtitle)
+    links, images = refs.select(content, url)
     return ArticleData(
         url=url,
         title=title,
-        content=strip_leading_title(text, title),
-        subtitle=(description or document.description or "").strip(),
+        content=content,
+        subtitle=subtitle,
         byline=byline,
         published_at=published,
         modified_at=modified,
@@ -228,6 +232,8 @@ def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> Artic
         site_name=site_name,
         canonical=canonical,
         tags=[t for t in (document.tags or []) if t][:50],
+        links=links,
+        images=images,
     )
 
 
@@ -253,16 +259,6 @@ def strip_title_suffix(title: str, names: list[str | None]) -> str:
             break
         title = title[: title.rfind(parts[-1])].rstrip(" |-–—·•»:")
     return title
-
-
-def strip_front_matter(text: str) -> str:
-    """trafilatura puts a YAML metadata header before the markdown when metadata is requested; we keep the
-    metadata as fields, not in the text."""
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end != -1:
-            return text[end + 5 :]
-    return text
 
 
 def strip_leading_title(markdown: str, title: str) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import lxml.html
-from trafilatura import extract
 
 from twin_crawler.urls import LinkError, canonicalize
 
@@ -28,6 +27,7 @@ from .html import (
     parse_html,
     person_name,
 )
+from .markdown import Converted, Image, Rules, convert, strip_repeats
 
 ARTICLE_LD_TYPES = {"Article", "NewsArticle", "BlogPosting"}
 BODY_SELECTORS = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content__body ')]",
@@ -48,8 +48,18 @@ ARTICLE_PUBLISHED = re.compile(r'"publishedDate"\s*:\s*(\d{12,13})(?=[^{}]{0,200
                                r'"articleUrn"[^{}]{0,2000}"publishedDate"\s*:\s*(\d{12,13})')
 PRINTED_DATE = re.compile(r"(?:Published(?: on)?\s+)?([A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4})")
 
-
-LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+# Reaction and comment counters, the action bar and the sign-in prompt under an article: LinkedIn's furniture.
+DROP_CLASSES = frozenset({
+    "social-details-social-counts", "social-details-social-activity", "social-action-bar", "reactions-react-button",
+    "comments-comment-social-bar", "article-social-activity", "social-actions-button", "share-button",
+    "reactions-menu", "social-details-reactors-facepile",
+})
+COUNTERS = re.compile(
+    r"(?i)^\W*(\d[\d,.]*\s*[km]?\s*(likes?|reactions?|comments?|reposts?|shares?)(\W+\d[\d,.]*\s*[km]?\s*"
+    r"(comments?|reposts?|shares?))*|like|comment|share|repost|send|report this article|"
+    r"to view or add a comment, sign in|sign in to view more content|see more|follow)\W*$"
+)
+RULES = Rules(drop_classes=DROP_CLASSES, boilerplate=COUNTERS)
 
 
 class NotAPulseArticle(ValueError):
@@ -70,6 +80,8 @@ class PulseData:
     canonical: str | None = None
     image: str | None = None
     tags: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
 
 
 def _first_text(tree: lxml.html.HtmlElement, selectors: tuple[str, ...]) -> str | None:
@@ -110,27 +122,11 @@ def _printed_date(tree: lxml.html.HtmlElement) -> datetime | None:
     return None
 
 
-def body_markdown(body: lxml.html.HtmlElement) -> str:
-    """The article body as markdown. trafilatura gets only the body element (already isolated by selector), so
-    recall is favoured: nothing on the page around it can be mistaken for the article."""
-    fragment = lxml.html.tostring(body, encoding="unicode")
-    doc = lxml.html.document_fromstring(f"<html><body><article>{fragment}</article></body></html>")
-    text = extract(doc, output_format="markdown", include_comments=False, include_tables=True, include_images=False,
-                   include_formatting=True, include_links=False, favor_recall=True, deduplicate=False)
-    return tidy_markdown(text or "") or " ".join(body.text_content().split())
-
-
-def tidy_markdown(text: str) -> str:
-    """Collapse the source's indentation runs inside paragraphs (LinkedIn's templates indent text nodes; four
-    leading spaces would turn a sentence into a markdown code block). Fenced code and list nesting are kept."""
-    out, fenced = [], False
-    for line in text.split("\n"):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        if not fenced and not LIST_ITEM.match(line):
-            line = " ".join(line.replace("\u00a0", " ").split())
-        out.append(line.rstrip())
-    return "\n".join(out).strip()
+def body_markdown(body: lxml.html.HtmlElement, base_url: str = "") -> Converted:
+    """The article body in the text convention (the body element is already isolated by selector)."""
+    converted = convert(body, base_url, RULES)
+    converted.markdown = converted.markdown or " ".join(body.text_content().split())
+    return converted
 
 
 def _language(tree: lxml.html.HtmlElement, html: str, ld: dict[str, Any]) -> str | None:
@@ -152,16 +148,17 @@ def parse_pulse(url: str, html: str | bytes) -> PulseData:
     text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
     ld = _ld_article(tree)
     body = next((el for xpath in BODY_SELECTORS for el in tree.xpath(xpath)), None)
-    content = body_markdown(body) if body is not None else str(ld.get("articleBody") or "").strip()
-    if not content:
+    converted = body_markdown(body, url) if body is not None else Converted(str(ld.get("articleBody") or "").strip())
+    if not converted.markdown:
         raise NotAPulseArticle(f"no article body in {url}")
     title = str(ld.get("headline") or "").strip() or _first_text(tree, TITLE_SELECTORS) or meta(tree, "og:title") or ""
+    subtitle = meta(tree, "og:description", "description") or ""
     image = ld.get("image")
     keywords = ld.get("keywords")
     return PulseData(
         title=" ".join(title.split()),
-        content=content,
-        subtitle=meta(tree, "og:description", "description") or "",
+        content=strip_repeats(converted.markdown, title, subtitle),
+        subtitle=subtitle,
         byline=person_name(ld.get("author")) or _first_text(tree, AUTHOR_SELECTORS),
         published_at=parse_datetime(ld.get("datePublished")) or _published(tree, text),
         modified_at=parse_datetime(ld.get("dateModified")),
@@ -170,6 +167,8 @@ def parse_pulse(url: str, html: str | bytes) -> PulseData:
         image=(image.get("url") if isinstance(image, dict) else image if isinstance(image, str) else None)
         or meta(tree, "og:image"),
         tags=[t.strip() for t in keywords.split(",") if t.strip()] if isinstance(keywords, str) else [],
+        links=converted.links,
+        images=converted.images,
     )
 
 

@@ -18,8 +18,9 @@ import lxml.html
 from twin_crawler.urls import medium_post_id
 
 from . import medium_apollo as apollo
+from . import medium_text
 from .html import PageError, html_language, meta, parse_datetime, parse_html, person_name
-from .medium_markdown import to_markdown
+from .markdown import Converted, Image, convert
 
 # App links name the post: ``medium://p/<id>`` since about 2019, ``medium:/p/<id>`` (one slash) on pages from
 # 2015-2018, which were dropped ``not-medium`` while only the two-slash form was read (issue 10).
@@ -28,7 +29,6 @@ APP_LINK_NAMES = ("al:android:url", "al:ios:url", "twitter:app:url:iphone")
 LD_TYPES = {"NewsArticle", "Article", "BlogPosting", "SocialMediaPosting"}
 # Titles in <title>/JSON-LD carry " - <publication> - Medium" or " | by <author> | Medium" suffixes.
 TITLE_SUFFIX = re.compile(r"\s+(?:[-|–]\s+[^-|–]*?\s*)?[-|–]\s+Medium\s*$")
-DOM_SKIP_CLASSES = ("pw-author", "pw-published-date", "pw-reading-time", "speechify", "pw-responses")
 
 
 class NotAMediumPost(ValueError):
@@ -59,6 +59,13 @@ class MediumPost:
     publication: str | None = None
     source: str = "apollo"
     """Where the body came from: apollo, dom or feed."""
+    links: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+
+    def set_text(self, converted: Converted) -> None:
+        """Content, links and images from the text convention's output (title and subtitle repeats dropped)."""
+        self.content = _strip_heading(converted.markdown, self)
+        self.links, self.images = converted.links, converted.images
 
 
 def _ld_article(tree: lxml.html.HtmlElement) -> dict[str, Any]:
@@ -138,7 +145,9 @@ def parse_post_page(url: str, html: str | bytes) -> MediumPost:
         description=meta(tree, "description"),
         publication=(collection or {}).get("name"),
     )
-    result.content = _strip_heading(apollo.paragraphs_to_markdown(state, apollo.paragraphs(state, post)), result)
+    body = apollo.paragraphs_to_html(state, apollo.paragraphs(state, post))
+    if body:
+        result.set_text(convert(body, url, medium_text.APOLLO))
     if not result.content:
         _dom_fallback(tree, url, result)
     if not result.content.strip():
@@ -192,12 +201,7 @@ def _dom_fallback(tree: lxml.html.HtmlElement, url: str, post: MediumPost) -> No
     post.title = post.title or (_dom_text(tree, "pw-post-title") or "")
     post.subtitle = post.subtitle or (_dom_text(tree, "pw-subtitle-paragraph") or "")
 
-    def skip(el: lxml.html.HtmlElement) -> bool:
-        classes = el.get("class") or ""
-        return any(c in classes for c in DOM_SKIP_CLASSES)
-
-    # Loose text in the DOM's layout <div>s is chrome (author name, "Follow", dates): only real blocks count.
-    post.content = _strip_heading(to_markdown(root, url, skip, loose_text=False), post)
+    post.set_text(convert(root, url, medium_text.DOM))
     post.source = "dom"
     shown = _dom_date(_dom_text(tree, "pw-published-date"))
     if shown is not None:

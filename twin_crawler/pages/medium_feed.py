@@ -17,9 +17,11 @@ from lxml import etree
 
 from twin_crawler.urls import medium_post_id
 
+from . import medium_text
 from .html import PageError, parse_datetime
+from .markdown import convert
 from .medium import MediumPost
-from .medium_markdown import TRACKING_PIXEL, to_markdown
+from .medium_text import TRACKING_PIXEL
 
 NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -100,10 +102,11 @@ def _entry(item: etree._Element) -> FeedEntry | None:
     html = _text(item, "content:encoded")
     body = _fragment(html) if html else None
     complete = body is not None and "Continue reading on" not in html
-    publication = None
+    publication, links, images = None, [], []
     if body is not None:
         publication = _remove_tracking(body)
-        content = _without_title(to_markdown(body, url), title)
+        converted = convert(body, url, medium_text.FEED)
+        content, links, images = _without_title(converted.markdown, title), converted.links, converted.images
     else:
         content = _snippet(_text(item, "description"))
     post = MediumPost(
@@ -118,6 +121,8 @@ def _entry(item: etree._Element) -> FeedEntry | None:
         url=url,
         publication=publication,
         source="feed",
+        links=links,
+        images=images,
     )
     if complete and not tags and body is not None and is_response(title, content, body):
         post.kind = "response"
@@ -184,11 +189,12 @@ def preview_to_meta(post: MediumPost) -> dict[str, Any]:
     """A feed preview as plain data (request meta must pickle for JOBDIR/Redis queues)."""
     return {"post_id": post.post_id, "title": post.title, "content": post.content, "byline": post.byline,
             "published_at": post.published_at.isoformat() if post.published_at else None, "tags": post.tags,
-            "url": post.url}
+            "url": post.url, "links": post.links, "images": post.images}
 
 
 def preview_from_meta(data: dict[str, Any]) -> MediumPost:
     """The feed preview back from request meta: always flagged paywalled (it is not the complete text)."""
     return MediumPost(post_id=data["post_id"], title=data["title"], content=data["content"], byline=data["byline"],
                       published_at=parse_datetime(data["published_at"]), tags=list(data["tags"]), url=data["url"],
-                      is_paywalled=True, source="feed")
+                      is_paywalled=True, source="feed", links=list(data.get("links") or []),
+                      images=list(data.get("images") or []))

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from twin_crawler.items import Article, ArticleContent
+from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.text import normalise_text
 from twin_crawler.urls import LinkError, canonicalize
 
@@ -21,7 +21,8 @@ from .html import (
     PageError,
     parse_datetime,
 )
-from .substack_markdown import body_to_markdown
+from .markdown import Image, strip_repeats
+from .substack_text import body_to_markdown
 
 # Podcast bodies shorter than this are a player and a sentence of show notes, not text worth keeping.
 PODCAST_MIN_WORDS = 40
@@ -70,6 +71,8 @@ class SubstackPost:
     language: str | None = None
     wordcount: int | None = None
     publication_id: int | None = None
+    links: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
 
     @property
     def is_paywalled(self) -> bool:
@@ -130,14 +133,16 @@ def parse_post(data: Any, url: str, language: str | None = None) -> SubstackPost
     if not isinstance(data, dict) or not data.get("slug"):
         raise SubstackError(f"{url}: not a Substack post object")
     body = data.get("body_html") or ""
-    markdown = body_to_markdown(body) if body.strip() else ""
+    converted = body_to_markdown(body, url) if body.strip() else None
+    title, subtitle = str(data.get("title") or "").strip(), str(data.get("subtitle") or "").strip()
+    markdown = strip_repeats(converted.markdown, title, subtitle) if converted else ""
     if not markdown and data.get("audience", "everyone") != "everyone":
         markdown = str(data.get("truncated_body_text") or data.get("description") or "")  # the only preview there is
     return SubstackPost(
         id=int(data["id"]) if str(data.get("id") or "").isdigit() else None,
         slug=str(data["slug"]),
-        title=str(data.get("title") or "").strip(),
-        subtitle=str(data.get("subtitle") or "").strip(),
+        title=title,
+        subtitle=subtitle,
         link=summary_link(data, _origin(url)),
         audience=str(data.get("audience") or "everyone"),
         type=str(data.get("type") or "newsletter"),
@@ -150,6 +155,8 @@ def parse_post(data: Any, url: str, language: str | None = None) -> SubstackPost
         language=language or data.get("language"),
         wordcount=data.get("wordcount") if isinstance(data.get("wordcount"), int) else None,
         publication_id=data.get("publication_id") if isinstance(data.get("publication_id"), int) else None,
+        links=converted.links if converted else [],
+        images=converted.images if converted else [],
     )
 
 
@@ -201,6 +208,7 @@ def build_article(post: SubstackPost, author_full_name: str) -> Article:
         extra={"audience": post.audience, "substack_type": post.type, "wordcount": post.wordcount,
                "publication_id": post.publication_id},
         content=ArticleContent(Title=post.title, Subtitle=post.subtitle, Content=post.markdown, language=post.language or ""),
+        links=post.links, images=[DocumentImage(**i) for i in post.images],
     )
 
 

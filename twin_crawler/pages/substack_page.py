@@ -7,13 +7,12 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import lxml.html
-
 from twin_crawler.urls import canonicalize
 
 from .html import canonical_url, html_language, iter_ld, meta, parse_datetime, parse_html, person_name
+from .markdown import strip_repeats
 from .substack import SubstackPost, parse_post
-from .substack_markdown import body_to_markdown
+from .substack_text import body_to_markdown
 
 PRELOADS = re.compile(r"""window\._preloads\s*=\s*JSON\.parse\(\s*"((?:[^"\\]|\\.)*)"\s*\)""", re.S)
 
@@ -42,17 +41,18 @@ def parse_post_page(url: str, html: str) -> SubstackPost | None:
     if not bodies:
         return None
     ld = next(iter_ld(tree, {"NewsArticle", "Article", "BlogPosting"}), {})
-    markdown = body_to_markdown(lxml.html.tostring(bodies[0], encoding="unicode"))
+    converted = body_to_markdown(bodies[0], url)
     paywalled = ld.get("isAccessibleForFree") is False or bool(tree.xpath("//div[contains(@class,'available-content')]//*[contains(@class,'paywall')]"))
     title = (tree.xpath("string(//h1[contains(@class,'post-title')])") or ld.get("headline") or meta(tree, "og:title") or "").strip()
+    subtitle = tree.xpath("string(//h3[contains(@class,'subtitle')])").strip()
     author = person_name(ld.get("author"))
     page_link = canonical_url(tree) or str(ld.get("url") or url)
     return SubstackPost(
         id=None, slug=urlsplit(page_link).path.rstrip("/").rsplit("/", 1)[-1], title=title,
-        subtitle=tree.xpath("string(//h3[contains(@class,'subtitle')])").strip(), link=canonicalize(page_link),
-        audience="only_paid" if paywalled else "everyone", type="newsletter", markdown=markdown,
+        subtitle=subtitle, link=canonicalize(page_link), audience="only_paid" if paywalled else "everyone",
+        type="newsletter", markdown=strip_repeats(converted.markdown, title, subtitle),
         published_at=parse_datetime(ld.get("datePublished")), modified_at=parse_datetime(ld.get("dateModified")),
         bylines=[{"name": n.strip()} for n in (author or "").split(",") if n.strip()],
         description=str(ld.get("description") or meta(tree, "description", "og:description") or "") or None,
-        language=html_language(tree),
+        language=html_language(tree), links=converted.links, images=converted.images,
     )

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip, gzip_magic_number
 
-from twin_crawler.items import Article, ArticleContent
+from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
 from twin_crawler.pages.blocks import header
 from twin_crawler.pages.byline import names_someone_else
@@ -97,6 +97,7 @@ class ArticleHandler(PlatformHandler):
             description=data.subtitle or None,
             tags=data.tags,
             content=ArticleContent(Title=data.title, Subtitle=data.subtitle, Content=data.content, language=data.language or ""),
+            links=data.links, images=[DocumentImage(**i) for i in data.images],
         )
 
     def _sniff(self, response: TextResponse) -> StepResult:

@@ -13,7 +13,7 @@ from scrapy.http import Response, TextResponse
 from twin_crawler import urls
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
-from twin_crawler.items import Article, ArticleContent, Post, PostContent
+from twin_crawler.items import Article, ArticleContent, DocumentImage, Post, PostContent
 from twin_crawler.pages.html import PageError
 from twin_crawler.pages.linkedin import (
     PostData,
@@ -124,6 +124,7 @@ class LinkedinHandler(PlatformHandler):
             language=data.language, source_id=urlsplit(canonical).path.rstrip("/").rsplit("/", 1)[-1] or None,
             domain="linkedin.com", byline=data.byline, description=data.subtitle or None, tags=data.tags,
             content=ArticleContent(Title=data.title, Content=data.content, language=data.language or ""),
+            links=data.links, images=[DocumentImage(**i) for i in data.images],
         )
 
     def on_feed(self, response: Response) -> Iterator[Any]:
@@ -171,6 +172,7 @@ class LinkedinHandler(PlatformHandler):
             link=permalink(post.activity_id, self.base_url), platform="linkedin",
             author_full_name=self.spider.author_name(), published_at=post.published_at, source_id=post.activity_id,
             domain="linkedin.com", extra=extra, content=PostContent(text=post.text, image=post.image),
+            images=[DocumentImage(src=post.image)] if post.image and post.image.startswith(("http://", "https://")) else [],
         )
 
 

@@ -13,7 +13,7 @@ from scrapy.settings import BaseSettings
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
-from twin_crawler.items import Article, ArticleContent, name_key
+from twin_crawler.items import Article, ArticleContent, DocumentImage, name_key
 from twin_crawler.pages.html import PageError
 from twin_crawler.pages.medium import MediumPost, NotAMediumPost, parse_post_page
 from twin_crawler.pages.medium_apollo import profile_post_ids
@@ -185,6 +185,7 @@ class MediumHandler(PlatformHandler):
             kind="response" if post.kind == "response" else "article",
             content=ArticleContent(Title=post.title, Subtitle=post.subtitle, Content=post.content, language=language),
             extra={"medium_url": post.url, "publication": post.publication, "body_source": post.source},
+            links=post.links, images=[DocumentImage(**i) for i in post.images],
         )
 
 

@@ -13,7 +13,7 @@ import lxml.html
 from lxml import etree
 from markdownify import MarkdownConverter
 
-from .html import PageError
+from twin_crawler.pages.html import PageError
 
 # Elements that are never the author's text. Class names are from the recorded bodies (fixtures/substack).
 DROP_CLASSES = (

@@ -1,0 +1,100 @@
+"""The links and images of a generic article's main text, found on the page trafilatura was given.
+
+trafilatura is run without ``include_links`` and ``include_images``: with links it splits paragraphs around them
+on some markups (Blogger), with images it changes what it takes for the main text (newspaper4k's CNN index page
+grows from 146 to 801 words and passes for an article). So both are read from the page before extraction, each
+with a little of the text around it, and kept when that text occurs in the final ``Content``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import escape
+
+import lxml.html
+
+from .markdown import Image, convert
+from .markdown_tree import default_src, is_web_url
+
+# Links and images in navigation, headers, footers, sidebars and comment threads are never the article's own.
+_FURNITURE = " or ".join(f"contains(@class,'{c}') or contains(@id,'{c}')" for c in
+                         ("comment", "sidebar", "menu", "footer", "share", "related", "breadcrumb", "avatar"))
+OUTSIDE_FURNITURE = f"not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[{_FURNITURE}])"
+ANCHORS = f"//body//a[@href][{OUTSIDE_FURNITURE}]"
+CONTEXT = 12  # characters of text kept on each side of a link to recognise it in the extracted text
+TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "dd"})
+MARKS = re.compile(r"[*_`|#>]")
+
+
+def plain(text: str) -> str:
+    """Text compared without markdown marks, case or spacing."""
+    return " ".join(MARKS.sub("", text).split()).casefold()
+
+
+@dataclass
+class Refs:
+    """Candidate links and images of a page, each with the text that places it."""
+
+    links: list[tuple[str, str]] = field(default_factory=list)
+    images: list[tuple[Image, str]] = field(default_factory=list)
+
+    def select(self, markdown: str, url: str) -> tuple[list[str], list[Image]]:
+        """The links (canonical, deduplicated) and images whose surrounding text is in ``markdown``."""
+        text = plain(markdown)
+        html = "".join(f'<a href="{escape(href)}">x</a>' for href, window in self.links if window in text)
+        links = convert(html, url).links if html else []
+        images: dict[str, Image] = {}
+        for image, window in self.images:
+            if window in text:
+                images.setdefault(image["src"], image)
+        return links, list(images.values())
+
+
+def find_refs(tree: lxml.html.HtmlElement, url: str) -> Refs:
+    """Every candidate link and image of the page (read before trafilatura prunes the tree)."""
+    refs = Refs()
+    for a in tree.xpath(ANCHORS):
+        previous = a.getprevious()
+        before = (previous.tail if previous is not None else a.getparent().text) or ""
+        window = plain(before[-CONTEXT:] + a.text_content() + (a.tail or "")[:CONTEXT])
+        if len(window.split()) >= 3:  # a lone word ("Python", "Mercurial") is a tag link
+            refs.links.append((str(a.get("href")), window))
+    refs.images = _images(tree, url)
+    return refs
+
+
+def _images(tree: lxml.html.HtmlElement, url: str) -> list[tuple[Image, str]]:
+    """Images outside furniture, each twice at most: placed by its caption, else by the end of the text block
+    before it and by the start of the block after it (a lead image stands between the headline and the text)."""
+    found: list[tuple[Image, str]] = []
+    waiting: list[Image] = []
+    last = ""
+    body = tree.find("body")
+    for el in body.iter("img", *TEXT_BLOCKS) if body is not None else []:
+        if el.tag != "img":
+            text = plain(el.text_content())
+            if len(text.split()) >= 3:
+                last = text[-40:].lstrip()
+                found.extend((i, text[:40].rstrip()) for i in waiting)
+                waiting = []
+            continue
+        image = _image(el, url)
+        if image is None:
+            continue
+        if image["caption"]:
+            found.append((image, plain(image["caption"])))
+            continue
+        if last:
+            found.append((image, last))
+        waiting.append(image)
+    return found
+
+
+def _image(img: lxml.html.HtmlElement, url: str) -> Image | None:
+    src = default_src(img, url)
+    if not src or not is_web_url(src) or not img.xpath(f"self::*[{OUTSIDE_FURNITURE}]"):
+        return None
+    figure = next(img.iterancestors("figure"), None)
+    caption = " ".join(" ".join(c.text_content().split()) for c in figure.iter("figcaption")) if figure is not None else ""
+    return {"src": src, "alt": " ".join((img.get("alt") or "").split()), "caption": caption}
