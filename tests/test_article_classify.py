@@ -84,9 +84,16 @@ def test_real_title_suffixes_are_removed() -> None:
     ("Olivia Larsen", True), ("Olivia Larsen and Jane Doe", False), ("Olivia Larsen, Tom Reyes", True),
     ("admin", False), ("Editorial Team", False), ("janedoe", False), ("Jakob Ulbrich Follow", True),
     ("Jane Doe Follow", False), ("https://example.org/about", False), ("Doe", False),
+    ("Jane-Marie Doe", False), ("John Doe", True), ("Doe Jane", False), ("Jané Doé", False),
 ])
 def test_byline_names_someone_else(byline: str | None, other: bool) -> None:
     assert names_someone_else(byline, "Jane Doe") is other
+
+
+def test_short_forms_of_the_authors_name_are_the_author() -> None:
+    assert not names_someone_else("Max Labonne", "Maxime Labonne")
+    assert not names_someone_else("Paul-Emil Iusztin", "Paul Iusztin")
+    assert names_someone_else("Maxime Durand", "Maxime Labonne")
 
 
 @pytest.mark.parametrize(("url", "scope"), [

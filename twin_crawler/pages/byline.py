@@ -46,11 +46,21 @@ def person_names(byline: str | None) -> list[list[str]]:
     return names
 
 
+def _parts(tokens: list[str]) -> set[str]:
+    """Name words without initials, hyphenated names split (``Paul-Emil`` -> ``paul``, ``emil``)."""
+    return {p for t in tokens for p in re.split(r"['’-]", t) if len(p) > 1}
+
+
 def same_person(name: list[str], author: str) -> bool:
-    """One name's words (initials aside) are all in the other's: ``Jane Doe`` ~ ``Jane A. Doe`` ~ ``Doe``."""
-    a = {t for t in name if len(t) > 1}
-    b = {t for t in _tokens(author) if len(t) > 1}
-    return bool(a and b) and (a <= b or b <= a)
+    """Every word of the shorter name (initials aside) matches a word of the other, exactly or as a short form
+    (``Max`` ~ ``Maxime``): ``Jane Doe`` ~ ``Jane A. Doe`` ~ ``Doe`` ~ ``Paul-Emil Doe``; ``John Doe`` is not
+    ``Jane Doe``."""
+    a, b = _parts(name), _parts(_tokens(author))
+    if not a or not b:
+        return False
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return all(any(w == v or (len(w) >= 3 and v.startswith(w)) or (len(v) >= 3 and w.startswith(v)) for v in long)
+               for w in short)
 
 
 def names_someone_else(byline: str | None, author: str) -> bool:
