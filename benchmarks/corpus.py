@@ -53,10 +53,13 @@ class Corpus:
     def paths(self) -> list[str]:
         return [p.path for p in self.pages]
 
-    def feed(self, origin: str, latest: int = 20) -> bytes:
+    def feed(self, origin: str, latest: int | None = None) -> bytes:
+        # Every post by default (a full feed, as Hugo writes one): the crawl then reads the whole corpus from the
+        # feed, as the bare baseline reads it from the sitemap (a shorter feed sends discovery to the index pages).
+        pages = self.pages if latest is None else self.pages[-latest:]
         items = "".join(
             f"<item><title>{_xml_escape(p.title)}</title><link>{origin}{p.path}</link><guid>{origin}{p.path}</guid></item>"
-            for p in self.pages[-latest:][::-1]
+            for p in pages[::-1]
         )
         return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench blog</title>'
                 f"<link>{origin}/</link>{items}</channel></rss>").encode()

@@ -118,7 +118,7 @@ def test_sitemap_scope_and_in_scope() -> None:
 def test_discovery_order_feed_robots_sitemap() -> None:
     html = (BLOGS / "synthetic_blog-listing.html").read_text()
     d = Discovery.for_listing("https://x.org/blog/", html, "/blog/")
-    assert d.paginated and len(d.posts) == 8
+    assert d.next_page == "https://x.org/blog/page/2/" and len(d.posts) == 8
     assert [d.next_candidate() for _ in range(3)] == [
         ("feed", "https://x.org/blog/feed"), ("feed", "https://x.org/blog/index.xml"), ("feed", "https://x.org/blog/atom.xml")]
     assert d.next_candidate() == ("robots", "https://x.org/robots.txt")
@@ -132,5 +132,15 @@ def test_a_feed_is_truncated_when_the_listing_shows_posts_it_lacks() -> None:
     d = Discovery("https://x.org/", "/", posts=["https://x.org/a", "https://x.org/b"])
     assert not d.feed_truncated(["https://x.org/a", "https://x.org/b?utm_source=rss"])
     assert d.feed_truncated(["https://x.org/a"])
-    assert Discovery("https://x.org/", "/", paginated=True).feed_truncated(["https://x.org/a"])
+    assert Discovery("https://x.org/", "/", next_page="https://x.org/page/2/").feed_truncated(["https://x.org/a"])
+
+
+def test_listing_pages_give_their_posts_and_the_next_page() -> None:
+    from twin_crawler.pages.discovery import read_listing_page
+
+    html = ('<html><body><h2><a href="/2021/a/">A</a></h2><h2><a href="/tag/x/">tag</a></h2>'
+            '<a href="/page/1/">Newer</a><a href="/page/3/">Older</a></body></html>')
+    page = read_listing_page("https://x.org/page/2/", html)
+    assert page.posts == ["https://x.org/2021/a/"] and page.next_page == "https://x.org/page/3/"
+    assert read_listing_page("https://x.org/page/3/", "<html><body><p>end</p></body></html>").next_page is None
     assert not Discovery.for_file("https://x.org/feed.xml").feed_truncated([])

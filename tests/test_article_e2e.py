@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from article_sites import post
 from conftest import LoopbackSite, assert_ok, crawl, stored
 
 BLOGS = Path(__file__).parent / "fixtures" / "blogs"
@@ -106,3 +107,34 @@ def test_same_text_under_two_links_is_stored_once(site: LoopbackSite, backend_en
     assert [d["link"] for d in docs] == [first]
     assert docs[0]["also_published_at"] == [mirror]
     assert "dropped/cross-post" in result.report
+
+
+def test_a_short_feed_is_completed_from_the_listing_pages_not_the_sitemap(site: LoopbackSite, tmp_path: Path) -> None:
+    """Feeds carry the latest posts; the listing's "Older posts" pages carry the rest. The site-root sitemap is
+    not read once a feed answered (it lists /docs/ too)."""
+    posts = {f"/2024/0{i}/post-{i}/": i for i in range(1, 7)}
+    for path, i in posts.items():
+        site.add(path, post(f"Post {i}", "Jane Doe", 200 + i))
+    paths = list(posts)
+
+    def listing(page_paths: list[str], older: str | None) -> str:
+        cards = "".join(f'<article><h2><a href="{p}">P</a></h2></article>' for p in page_paths)
+        more = f'<a href="{older}">Older posts</a>' if older else ""
+        return (f'<html><head><link rel="alternate" type="application/rss+xml" href="/feed/"></head>'
+                f"<body><main>{cards}{more}</main></body></html>")
+
+    site.add("/", listing(paths[:3], "/page/2/"))
+    site.add("/page/2/", listing(paths[3:5], "/page/3/"))
+    site.add("/page/3/", listing(paths[5:], None))
+    items = "".join(f"<item><link>{site.url}{p}</link></item>" for p in paths[:2])
+    site.add("/feed/", f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>',
+             content_type="application/rss+xml")
+    site.add("/sitemap.xml", "<urlset><url><loc>/docs/manual.html</loc></url></urlset>", content_type="application/xml")
+    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={site.url}/", env={"TWIN_DATA_DIR": str(tmp_path)})
+    assert_ok(result)
+    from twin_crawler.warehouse import open_warehouse
+
+    w = open_warehouse(None, data_dir=tmp_path)
+    assert sorted(d["link"] for d in w.find("articles")) == sorted(site.url + p for p in paths)
+    w.close()
+    assert site.hits["/page/3/"] == 1 and site.hits["/sitemap.xml"] == 0 and site.hits["/robots.txt"] == 0

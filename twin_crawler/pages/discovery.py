@@ -1,8 +1,8 @@
 """Where discovery from a listing looks, and how far it may go: pure state carried in request meta.
 
-A listing (a blog root, ``/blog/``, a tag page) is followed through its feed first and, only when no feed answers
-or the feed is visibly shorter than the listing, through the sitemap (``robots.txt`` ``Sitemap:`` lines, else
-``/sitemap.xml``). Candidates are tried one at a time, so a site with a feed never sees a sitemap request, and a
+A listing (a blog root, ``/blog/``, a tag page) is followed through its feed first; a feed visibly shorter than
+the listing (posts it lacks, "Older posts" pages) is completed from the listing's own pages; only when no feed
+answers is the sitemap read (``robots.txt`` ``Sitemap:`` lines, else ``/sitemap.xml``). Candidates are tried one at a time, so a site with a feed never sees a sitemap request, and a
 missing candidate is not an error. Sitemap pages must lie under the listing's path: a ``/blog/`` root never
 harvests ``/docs/`` or the rest of the site from a site-wide sitemap. Feed entries only need the listing's host:
 a feed lists posts (not docs), and a WordPress "posts page" at ``/blog/`` has its posts at ``/2020/01/…``.
@@ -24,8 +24,9 @@ from .html import PageError, parse_html
 
 MAX_POSTS_SEEN = 200  # post links of the listing page kept to tell a truncated feed (bounded request meta)
 MAX_CHILD_SITEMAPS = 50
+MAX_LISTING_PAGES = 200  # "Older posts" pages read when a feed is shorter than its listing
 SITEMAP_DEPTH = 2
-PAGE_PATH = re.compile(r"/page/([2-9]|\d{2,})(/|$)")
+PAGE_PATH = re.compile(r"/page/(\d+)(?=/|$)")
 FEED_GUESSES = ("feed", "index.xml", "atom.xml")  # WordPress/Ghost, Hugo/Quarto, Jekyll — tried only when none is declared
 
 
@@ -51,6 +52,37 @@ def sitemap_scope(url: str) -> str:
     return (urlsplit(url).path or "/").rpartition("/")[0] + "/"
 
 
+@dataclass
+class ListingPage:
+    """What one page of a listing shows: its post links (linked headings) and its next page."""
+
+    posts: list[str]
+    next_page: str | None
+
+
+def page_number(url: str) -> int:
+    parts = urlsplit(url)
+    match = PAGE_PATH.search(parts.path) or PAGINATION_QUERY.search(parts.query)
+    return int(re.sub(r"\D", "", match.group(0))) if match else 1
+
+
+def read_listing_page(url: str, html: str) -> ListingPage:
+    """Post links (headings that link to another page of the site, navigation excluded) and the next page: a
+    ``rel=next`` link, else the pagination link to page N+1 (``/page/3/``, ``?page=3``). Raises PageError."""
+    tree = parse_html(html)
+    here = _canonical(url)
+    posts: list[str] = []
+    for href in tree.xpath("//h1//a/@href | //h2//a/@href | //h3//a/@href | //h4//a/@href"):
+        target = _canonical(urljoin(url, str(href)))
+        if target and target != here and same_site(target, url) and not NAVIGATION_PATH.search(urlsplit(target).path):
+            posts.append(target)
+    nexts = [str(h) for h in tree.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href")]
+    wanted = page_number(url) + 1
+    nexts += [str(h) for h in tree.xpath("//a/@href") if page_number(urljoin(url, str(h))) == wanted]
+    found = next((u for u in (urljoin(url, h) for h in nexts) if same_site(u, url) and _canonical(u) != here), None)
+    return ListingPage(list(dict.fromkeys(posts))[:MAX_POSTS_SEEN], found)
+
+
 def _canonical(url: str) -> str | None:
     with contextlib.suppress(LinkError):
         return canonicalize(url)
@@ -66,30 +98,21 @@ class Discovery:
     feeds: list[str] = field(default_factory=list)
     sitemaps: list[str] | None = None  # None: robots.txt not read yet
     posts: list[str] = field(default_factory=list)
-    paginated: bool = False
+    next_page: str | None = None  # the listing's next page ("Older posts"), when it is paginated
     answered: bool = False
     depth: int = 0
+    pages_read: int = 1
 
     @classmethod
     def for_listing(cls, url: str, html: str, scope: str) -> Discovery:
         try:
-            tree = parse_html(html)
             feeds = [f for f in feed_links(url, html) if same_site(f, url)][:2]
+            page = read_listing_page(url, html)
         except PageError:
             return cls(url, scope)
-        root = urljoin(url, "/")
         if not feeds:
-            feeds = list(dict.fromkeys(urljoin(root, scope.lstrip("/") + guess) for guess in FEED_GUESSES))
-        posts: list[str] = []
-        for href in tree.xpath("//h1//a/@href | //h2//a/@href | //h3//a/@href | //h4//a/@href"):
-            target = _canonical(urljoin(url, str(href)))
-            if target and same_site(target, url) and target != _canonical(url) and not NAVIGATION_PATH.search(urlsplit(target).path):
-                posts.append(target)
-        hrefs = [urlsplit(urljoin(url, str(h))) for h in tree.xpath("//a/@href")]
-        paginated = bool(tree.xpath("//link[@rel='next'] | //a[@rel='next']")) or any(
-            PAGE_PATH.search(h.path) or PAGINATION_QUERY.search(h.query) for h in hrefs
-        )
-        return cls(url, scope, feeds, None, list(dict.fromkeys(posts))[:MAX_POSTS_SEEN], paginated)
+            feeds = list(dict.fromkeys(urljoin(url, "/" + scope.lstrip("/") + guess) for guess in FEED_GUESSES))
+        return cls(url, scope, feeds, None, page.posts, page.next_page)
 
     @classmethod
     def for_file(cls, url: str) -> Discovery:
@@ -119,15 +142,19 @@ class Discovery:
     def robots_read(self, sitemaps: list[str]) -> None:
         self.sitemaps = sitemaps or [urljoin(self.listing, "/sitemap.xml")]
 
-    def skip_feeds(self) -> None:
-        self.feeds = []
-
     def feed_truncated(self, entries: list[str]) -> bool:
-        """The listing is paginated, or shows posts the feed does not carry."""
+        """The listing is paginated, or shows posts the feed does not carry (feeds hold the latest 10-20)."""
         if self.sitemaps is not None and not self.sitemaps:
             return False  # a file the user gave: nothing more to read
         have = {_canonical(e) for e in entries}
-        return self.paginated or any(p not in have for p in self.posts)
+        return self.next_page is not None or any(p not in have for p in self.posts)
+
+    def next_listing_page(self, page: ListingPage) -> Discovery | None:
+        """The state for reading ``page.next_page``, or None at the end (or past ``MAX_LISTING_PAGES``)."""
+        if page.next_page is None or self.pages_read >= MAX_LISTING_PAGES:
+            return None
+        return Discovery(self.listing, self.scope, sitemaps=[], next_page=page.next_page, answered=True,
+                         pages_read=self.pages_read + 1)
 
     def in_sitemap_scope(self, url: str) -> bool:
         path = urlsplit(url).path or "/"

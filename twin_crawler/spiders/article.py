@@ -23,7 +23,7 @@ from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
 from twin_crawler.pages.blocks import header
 from twin_crawler.pages.byline import names_someone_else
-from twin_crawler.pages.discovery import Discovery, is_feed_or_sitemap, listing_scope
+from twin_crawler.pages.discovery import Discovery, is_feed_or_sitemap, listing_scope, read_listing_page
 from twin_crawler.pages.feeds import feed_entry_links, is_feed, robots_sitemaps, same_site, sitemap_links
 from twin_crawler.pages.sniff import sniff_platform
 from twin_crawler.urls import LinkError, Route, canonicalize
@@ -37,7 +37,8 @@ DISCOVERY_META = {"twin_on_failure": "discovery_failed", "twin_allow_status": ()
 
 
 class ArticleHandler(PlatformHandler):
-    """Page -> article; a listing page -> its feed, else its sitemap (within the listing) -> every post."""
+    """Page -> article; a listing page -> its feed (and its own pages when the feed is short), else its sitemap
+    (within the listing) -> every post."""
 
     platform = "article"
 
@@ -190,10 +191,28 @@ class ArticleHandler(PlatformHandler):
         found.answered = True
         yield from self._follow_urls(url, entries)
         if found.feed_truncated(entries):
-            # The listing shows posts its feed lacks (feeds carry the latest 10-20): the sitemap has the rest.
-            logger.info("the feed %s lacks posts %s lists: reading the sitemap too", url, found.listing)
-            found.skip_feeds()
-            yield from self._next(found)
+            # The listing shows posts its feed lacks (feeds carry the latest 10-20): its own pages list the rest.
+            # Not the site's sitemap: a feed answered, and the listing is the author's source (issues 10, 12).
+            logger.info("the feed %s lacks posts %s lists: reading the listing's pages too", url, found.listing)
+            yield from self._follow_urls(found.listing, found.posts)
+            yield from self._listing_page(found)
+
+    def _listing_page(self, found: Discovery) -> Iterator[Request]:
+        if found.next_page:
+            yield self.spider.request(found.next_page, self.platform, "listing",
+                                      meta={"twin_discovery": found.to_meta(), **DISCOVERY_META})
+
+    def on_listing(self, response: Response) -> Iterator[Any]:
+        """One "Older posts" page of a listing whose feed is shorter than it: its posts, then the next page."""
+        found = Discovery.from_meta(response.meta["twin_discovery"])
+        try:
+            page = read_listing_page(response.url, response.text if isinstance(response, TextResponse) else "")
+        except PageError:
+            return
+        yield from self._follow_urls(response.url, page.posts)
+        following = found.next_listing_page(page)
+        if following is not None:
+            yield from self._listing_page(following)
 
     def _follow_urls(self, source: str, urls: list[str]) -> Iterator[Any]:
         limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", 1000)
