@@ -59,11 +59,14 @@ DOWNLOADER_MIDDLEWARES = {
     "twin_crawler.middlewares.incremental.IncrementalMiddleware": 90,
     # Next to the downloader (after HttpCache, 900): archives wire bytes, and answers from them with reprocess=1.
     "twin_crawler.archive.middleware.RawArchiveMiddleware": 950,
+    # After Retry (550) and Redirect (600): GITHUB_TOKEN only on the request in flight, never on a queued copy.
+    "twin_crawler.middlewares.credentials.GithubCredentialsMiddleware": 800,
 }
 EXTENSIONS = {
     "twin_crawler.extensions.report.RunReport": 500,
     "twin_crawler.logscrub.SecretGuard": 0,  # secrets never in log lines (installed by the commands module too)
-    "twin_crawler.resume.JobResume": 0,  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
+    "twin_crawler.resume.JobResume": 0,
+    "twin_crawler.extensions.private_jobdir.PrivateJobdir": 0,  # only with JOBDIR: queue files 0600 in a 0700 dir  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
     "twin_crawler.extensions.metrics.PrometheusMetrics": 510,  # off unless TWIN_METRICS_PORT is set
 }
 
