@@ -47,7 +47,12 @@ ITEM_PIPELINES = {
     "twin_crawler.pipelines.warehouse.WarehousePipeline": 300,
 }
 # A link's author (meta "twin_user": multi-author configs, distributed seeds) passes to child requests and items.
-SPIDER_MIDDLEWARES = {"twin_crawler.middlewares.authors.AuthorMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "twin_crawler.middlewares.authors.AuthorMiddleware": 950,
+    # Scrapy's URL length check (800) replaced by its subclass: a too-long link ends failed/url-too-long, not pending.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "twin_crawler.middlewares.urllength.LedgerUrlLengthMiddleware": 800,
+}
 DOWNLOADER_MIDDLEWARES = {
     "twin_crawler.middlewares.blocks.BlockDetectionMiddleware": 560,
     # Scrapy's RetryMiddleware (550) replaced by its subclass: per-domain backoff, Retry-After, dead letters.
