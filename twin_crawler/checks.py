@@ -28,6 +28,7 @@ NUMBERS: dict[str, tuple[type, float]] = {
     "TWIN_GITHUB_MAX_FILE_BYTES": (int, 1), "TWIN_GITHUB_MAX_REPO_BYTES": (int, 1), "TWIN_GITHUB_MAX_FILES": (int, 1),
     "TWIN_GITHUB_RATE_LIMIT_MAX_WAIT": (float, 0), "TWIN_SUBSTACK_PAGE_SIZE": (int, 1),
     "TWIN_SUBSTACK_MAX_PAGES": (int, 1), "TWIN_LINKEDIN_SCROLLS": (int, 0), "TWIN_LINKEDIN_SCROLL_WAIT": (float, 0),
+    "TWIN_WORKER_IDLE_CLOSE": (float, 0),
 }
 BOOLS = ("TWIN_ALLOW_LOOPBACK", "TWIN_GITHUB_ALLOW_FILE_URLS", "TWIN_REPORT_PRINT")
 # setting -> schemes it may use (the clone base may be a local mirror: file://, allowed or not by its own flag)

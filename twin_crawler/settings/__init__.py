@@ -33,6 +33,7 @@ DNSCACHE_ENABLED = True
 # default scrapy.resolver.CachingThreadedResolver; the subclass refuses names resolving to internal addresses (SSRF)
 TWISTED_DNS_RESOLVER = "twin_crawler.middlewares.ssrf.GuardedResolver"
 
+TELNETCONSOLE_ENABLED = False  # default True: an open console on a port is nothing a data collection job needs
 LOG_LEVEL = "INFO"  # default DEBUG: every request and item would be logged
 LOG_FORMATTER = "twin_crawler.logformatter.TwinLogFormatter"  # items logged as "<Type> <link>", never their text
 FEED_EXPORT_ENCODING = "utf-8"  # default None (ASCII escapes in JSON)
