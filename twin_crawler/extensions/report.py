@@ -129,7 +129,9 @@ class RunReport:
         return True
 
     def _journal(self, run: dict[str, Any]) -> None:
-        journal = Journal(journal_dir(self.crawler.settings))
+        writer = getattr(self.crawler, "twin_writer", None)  # the crawl's own journal, when it has one: one file
+        previous = writer.journal.path if writer is not None and writer.journal is not None else None
+        journal = Journal(journal_dir(self.crawler.settings), previous)
         try:
             journal.append([{"c": "runs", "insert": {k: v for k, v in run.items() if k != "_id"}}])
         except OSError as exc:

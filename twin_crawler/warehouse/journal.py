@@ -43,9 +43,10 @@ def journal_dir(settings: Any = None) -> Path:
 class Journal:
     """This process's journal file; created on the first append only."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, path: Path | None = None) -> None:
         self.directory = directory
-        self.path = directory / f"journal-{os.getpid()}-{int(time.time() * 1000)}.jsonl"
+        # ``path``: append to a journal this process closed earlier (the run report joins the crawl's writes).
+        self.path = path or directory / f"journal-{os.getpid()}-{int(time.time() * 1000)}.jsonl"
         self._fh: IO[str] | None = None
         self._count = 0
 
