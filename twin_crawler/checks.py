@@ -124,5 +124,5 @@ def check_settings(settings: Any) -> None:
         check_writable("JOBDIR", Path(str(settings.get("JOBDIR"))).expanduser(), directory=True)
     archive = settings.get("TWIN_RAW_ARCHIVE")
     root = local_root(str(archive)) if archive else None
-    if root is not None:
+    if root is not None and (root.is_dir() or not root.exists()):  # a file there: archive.check_settings says so
         check_writable("TWIN_RAW_ARCHIVE", root, directory=True)
