@@ -87,6 +87,7 @@ def clean(item: Article) -> Article:
 def test_junk_is_cleaned_or_dropped_before_storage() -> None:
     hostile = "Ada\x1b[31m Love\u202elace\x07\x1b]0;owned\x07"
     assert normalise_name(hostile) == "Ada Lovelace" and len(normalise_name("A" * 10_000)) <= 201
+    assert normalise_name("Ada \ufffd\ufffd Lovelace") == "Ada Lovelace"
     link_text = "click " * 200_000  # 1.2 MB of anchor text
     item = clean(article(author_full_name=hostile, title="Title\x1b[2J\x00 here",
                          content=ArticleContent(Title="T\x1b[0m", Subtitle="S" * 5000,

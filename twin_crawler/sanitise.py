@@ -31,8 +31,9 @@ def strip_controls(text: str) -> str:
 
 
 def clean_line(text: str, limit: int = MAX_LINE) -> str:
-    """A one-line field: no controls, whitespace collapsed, at most ``limit`` characters (cut at a space)."""
-    line = " ".join(strip_controls(text).split())
+    """A one-line field: no controls nor U+FFFD (a name or title never needs one), whitespace collapsed, at most
+    ``limit`` characters (cut at a space)."""
+    line = " ".join(strip_controls(text).replace(REPLACEMENT, "").split())
     if len(line) <= limit:
         return line
     cut = line.rfind(" ", 0, limit)
