@@ -23,6 +23,9 @@ COMMON_ARGUMENTS: dict[str, str] = {
 # Arguments tools add on their own: scrapyd passes _job (and _version) to every spider it runs.
 TOOL_ARGUMENTS = frozenset({"_job", "_version", "setting", "settings"})
 DEFAULT_MAX_LINKS = 10_000
+# Input files (links=@file, config=) are read up to this size: /dev/zero or a runaway file otherwise grows memory
+# until the process is killed. 10 MB is ~100 000 long URLs, ten times TWIN_MAX_LINKS.
+MAX_INPUT_BYTES = 10 * 1024 * 1024
 
 
 class ArgumentError(ValueError):
@@ -45,6 +48,15 @@ class SpiderArguments:
         return self.flags.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def read_capped(path: Path, what: str) -> str:
+    """The UTF-8 text of ``path``, read up to MAX_INPUT_BYTES (never more is held in memory)."""
+    with path.open("rb") as stream:
+        data = stream.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise ArgumentError(f"{what}: file {str(path)!r} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; split it")
+    return data.decode("utf-8")
+
+
 def _read_links_file(spec: str) -> str:
     if not spec[1:].strip():
         raise ArgumentError("links: '@' must be followed by a file name, e.g. -a links=@links.txt")
@@ -53,7 +65,7 @@ def _read_links_file(spec: str) -> str:
     except RuntimeError:  # ``@~nosuchuser/links.txt``: pathlib cannot find that home directory
         raise ArgumentError(f"links: file {spec[1:81]!r} does not exist (no such home directory)") from None
     try:
-        return path.read_text(encoding="utf-8")
+        return read_capped(path, "links")
     except FileNotFoundError:
         raise ArgumentError(f"links: file {str(path)!r} does not exist") from None
     except UnicodeDecodeError:
@@ -78,7 +90,7 @@ def read_config(path: str) -> list[tuple[str | None, list[str]]]:
     """[(user_full_name, links)] from a Handbook YAML file: ``digital_data_etl_*.yaml`` (``parameters:
     {user_full_name, links}``, one author) or ``end_to_end_data.yaml`` (``parameters.author_links``, several)."""
     try:
-        data = yaml.safe_load(Path(path).expanduser().read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_capped(Path(path).expanduser(), "config"))
     except FileNotFoundError:
         raise ArgumentError(f"config: file {path!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -87,6 +99,12 @@ def read_config(path: str) -> list[tuple[str | None, list[str]]]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise ArgumentError(f"config: {path!r} is not valid YAML{where}") from None
+    except ArgumentError:
+        raise  # over the input cap
+    except RuntimeError:  # ``~nosuchuser/x.yaml``: pathlib cannot find that home directory
+        raise ArgumentError(f"config: file {path[:80]!r} does not exist (no such home directory)") from None
+    except ValueError:  # a NUL in the name
+        raise ArgumentError(f"config: {path[:80]!r} is not a file name") from None
     params = data.get("parameters") if isinstance(data, Mapping) else None
     if not isinstance(params, Mapping):
         raise ArgumentError(f"config: {path!r} has no 'parameters:' mapping (expected parameters: {{user_full_name, links}})")

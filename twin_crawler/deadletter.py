@@ -45,9 +45,13 @@ def make_record(request: Request, spider: Any, reason: str, attempts: int, last_
     }
 
 
+def key_of(record: dict[str, Any]) -> dict[str, Any]:
+    return {"url": record["url"], "spider": record["spider"]}
+
+
 def store(warehouse: Warehouse, record: dict[str, Any]) -> None:
     """Write (or refresh) one dead letter; blocking."""
-    warehouse.replace(COLLECTION, {"url": record["url"], "spider": record["spider"]}, record)
+    warehouse.replace(COLLECTION, key_of(record), record)
 
 
 def load(warehouse: Warehouse, spider: str | None = None) -> list[dict[str, Any]]:
@@ -84,6 +88,12 @@ class DeadLetters:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("twin/deadletters/written")
         logger.warning("dead letter: %s (%s after %d attempts)", record["url"], record["reason"], record["attempts"])
+        writer = getattr(self.crawler, "twin_writer", None)  # the warehouse pipeline's batch writer
+        if writer is not None and not writer.closed:
+            # Written with the documents, so in a warehouse outage it is journaled like them (and replayed by the
+            # next flush or `scrapy twin-journal replay`) instead of only being logged (issue 15, point 1).
+            writer.add_replace(COLLECTION, key_of(record), record)
+            return
         d = deferToThread(store, for_crawler(self.crawler), record)
         self._pending.add(d)
         d.addErrback(self._write_failed, record["url"])

@@ -53,6 +53,11 @@ class Ledger:
             self.entries[key] = entry
         return entry
 
+    def alias(self, new_link: str, old_link: str) -> None:
+        """Records for ``new_link`` go to ``old_link``'s entry (a link whose secret query values were masked)."""
+        if new_link != old_link:
+            self.aliases[new_link] = self.aliases.get(old_link, old_link)
+
     def claim(self, item_link: str, crawled_link: str) -> str | None:
         """Record that the document ``item_link`` is what ``crawled_link`` produced.
 

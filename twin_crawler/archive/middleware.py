@@ -114,7 +114,7 @@ class RawArchiveMiddleware:
             "body_size": len(response.body),
             "fetched_at": datetime.now(UTC).isoformat(),
             "spider": getattr(self.crawler.spider, "name", None),
-            "link": request.meta.get("twin_link"),
+            "link": scrub(request.meta.get("twin_link") or "", self.secrets) or None,
         }
         stats.inc_value("twin/archive/records")
         if self.writer.add_record(record):

@@ -37,10 +37,16 @@ class Command(CrawlHelp, ScrapyCrawl):  # CrawlHelp: -h lists the spiders' -a ar
         if preflight is not None:
             try:
                 warehouse = from_settings(self.settings)
+                refused = True
                 try:
                     preflight(opts.spargs, self.settings, warehouse)
+                    refused = False
                 finally:
-                    warehouse.close()
+                    # A refused run leaves nothing behind: not even the empty twin.db its preflight created.
+                    if refused:
+                        warehouse.discard()
+                    else:
+                        warehouse.close()
             except ArgumentError as exc:
                 fail(scrub(str(exc)))
                 self.exitcode = EXIT_USAGE

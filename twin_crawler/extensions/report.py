@@ -13,7 +13,15 @@ from scrapy.crawler import Crawler
 
 from twin_crawler.ledger import PENDING, STATES, Ledger
 from twin_crawler.secrets import scrub
-from twin_crawler.warehouse import DOCUMENT_COLLECTIONS, Warehouse, WarehouseError, for_crawler, release
+from twin_crawler.warehouse import (
+    DOCUMENT_COLLECTIONS,
+    Warehouse,
+    WarehouseError,
+    WarehouseUnavailable,
+    for_crawler,
+    release,
+)
+from twin_crawler.warehouse.journal import Journal, journal_dir
 
 logger = logging.getLogger(__name__)
 COLUMNS = (*STATES, PENDING)
@@ -110,10 +118,26 @@ class RunReport:
     def _store(self, run: dict[str, Any]) -> bool:
         try:
             for_crawler(self.crawler).insert("runs", run)
+        except WarehouseUnavailable as exc:
+            # An outage: the report waits in the journal with the documents (`scrapy twin-journal replay`).
+            logger.error("could not store the run report: %s", scrub(str(exc)))
+            self._journal(run)
+            return False
         except (WarehouseError, Exception) as exc:  # the report must never hide the crawl's own result
             logger.error("could not store the run report: %s", scrub(str(exc)))
             return False
         return True
+
+    def _journal(self, run: dict[str, Any]) -> None:
+        writer = getattr(self.crawler, "twin_writer", None)  # the crawl's own journal, when it has one: one file
+        previous = writer.journal.path if writer is not None and writer.journal is not None else None
+        journal = Journal(journal_dir(self.crawler.settings), previous)
+        try:
+            journal.append([{"c": "runs", "insert": {k: v for k, v in run.items() if k != "_id"}}])
+        except OSError as exc:
+            logger.error("could not journal the run report either: %s", exc)
+        finally:
+            journal.close()  # kept on disk, with a warning naming the replay command
 
     def _warehouse_line(self, spider: Any, reachable: bool) -> str:
         try:

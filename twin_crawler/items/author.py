@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from twin_crawler.sanitise import clean_line
+
 from .base import StrictModel
+
+MAX_NAME = 200  # characters; a longer "name" is a selector that swallowed a paragraph
 
 
 def normalise_name(name: str) -> str:
-    """Collapse whitespace; the display form of a full name."""
-    return " ".join(name.split())
+    """Collapse whitespace, drop terminal escapes and control characters, cap the length: the display form of a
+    full name (names come from arguments, configs and bylines of pages: hostile input)."""
+    return clean_line(name, MAX_NAME)
 
 
 def name_key(name: str) -> str:

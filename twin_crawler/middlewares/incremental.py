@@ -23,7 +23,7 @@ from scrapy.http import Request, Response
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
 from twin_crawler.scheduling.duration import DurationError, parse_duration
-from twin_crawler.secrets import scrub
+from twin_crawler.secrets import scrub, scrub_query
 from twin_crawler.warehouse import for_crawler
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class IncrementalMiddleware:
         link = request.meta.get("twin_link")
         if not link or not self.active:
             return
-        entry = self.log.get(link)
+        entry = self.log.get(scrub_query(link))  # the log keeps links with secret query values masked
         if entry is None:
             return
         age = time.time() - float(entry.get("crawled_ts") or 0)
@@ -120,9 +120,10 @@ class IncrementalMiddleware:
             return response  # a replay from the archive is not a fetch
         stats = self.crawler.stats
         assert stats is not None
-        if response.status == 304 and link in self.log:
+        key = scrub_query(link)
+        if response.status == 304 and key in self.log:
             # The server confirmed our validators: nothing to parse, nothing to rewrite, the link is fresh again.
-            self.fetched[link] = {**self.log[link], **self._stamp()}
+            self.fetched[link] = {**self.log[key], **self._stamp()}
             stats.inc_value("twin/incremental/not_modified")
             stats.inc_value("twin/warehouse/unchanged")
             self.crawler.spider.ledger.record(  # type: ignore[union-attr]
@@ -131,8 +132,8 @@ class IncrementalMiddleware:
             raise Skipped("not-modified", request.url)
         if 200 <= response.status < 300:
             self.fetched[link] = {
-                "link": link,
-                "url": response.url,
+                "link": key,  # ?access_token=*** : secret query values are never stored
+                "url": scrub_query(response.url),
                 "status": response.status,
                 "etag": header(response, "ETag"),
                 "last_modified": header(response, "Last-Modified"),

@@ -44,10 +44,25 @@ ALLOWED_WITH_LOOPBACK = frozenset({"loopback", "private"})
 _REFUSED: dict[str, str] = {}
 
 
+# NAT64 prefixes (RFC 6052 well-known, RFC 8215 local-use): a gateway translates them to the IPv4 address in the
+# last 32 bits, so 64:ff9b::7f00:1 reaches 127.0.0.1. Python's ipaddress classes them global.
+NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form carries and is routed to: mapped ``::ffff:a.b.c.d``, the deprecated
+    IPv4-compatible ``::a.b.c.d`` (``[::127.0.0.1]``), NAT64, 6to4; None for a plain IPv6 address."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if any(ip in net for net in NAT64) or (ip.packed[:12] == bytes(12) and int(ip) > 1):  # not :: nor ::1
+        return ipaddress.IPv4Address(ip.packed[12:])
+    return ip.sixtofour
+
+
 def address_kind(ip: IPAddress) -> str | None:
     """``metadata``, ``loopback``, ``link-local``, ``private`` (any non-global range), or None for public."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = embedded_ipv4(ip) or ip
     if ip in METADATA:
         return "metadata"
     if ip.is_loopback:

@@ -8,8 +8,10 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from twin_crawler.items import Article, Document, Post, name_key
+from twin_crawler.items import Article, Document, Post, name_key, normalise_name
 from twin_crawler.pages.blocks import looks_blocked
+from twin_crawler.sanitise import clean_line, garbled, strip_controls, trim_link_texts
+from twin_crawler.secrets import scrub_query
 from twin_crawler.text import collapse_blank_lines, fingerprint_normalised, hash_normalised, normalise_text
 from twin_crawler.warehouse import for_crawler
 
@@ -48,7 +50,13 @@ class CleanPipeline:
         if not isinstance(item, Document):
             raise DropItem(f"not a twin-crawler item: {type(item).__name__}")
         self._clean_text(item)
+        self._mask_link(item)
+        item.author_full_name = normalise_name(item.author_full_name)
+        if not item.author_full_name:
+            raise drop(self.crawler, item, "no-author", "the author's name is empty once cleaned")
         text = item.text_for_hash()
+        if garbled(text):
+            raise drop(self.crawler, item, "garbled-text", "text is mostly U+FFFD replacement characters")
         words = normalise_text(text)
         if not words:
             raise drop(self.crawler, item, "empty", "no text")
@@ -61,14 +69,28 @@ class CleanPipeline:
             item.author_id = self._author_id(item.author_full_name)
         return item
 
+    def _mask_link(self, item: Document) -> None:
+        """Secret query values (``?access_token=…``) never stored: the link keeps its shape with ``***``."""
+        masked = scrub_query(item.link)
+        if masked != item.link:
+            ledger = getattr(self.crawler.spider, "ledger", None)
+            if ledger is not None:
+                ledger.alias(masked, item.link)  # the outcome is recorded on the link crawled
+            item.link = masked
+        item.also_published_at = [scrub_query(link) for link in item.also_published_at]
+
     @staticmethod
     def _clean_text(item: Document) -> None:
+        if item.title is not None:
+            item.title = clean_line(item.title)
         if isinstance(item, Article):
-            item.content.Content = collapse_blank_lines(item.content.Content)
-            item.content.Title = " ".join(item.content.Title.split())
-            item.content.Subtitle = " ".join(item.content.Subtitle.split())
+            item.content.Content = collapse_blank_lines(trim_link_texts(strip_controls(item.content.Content)))
+            item.content.Title = clean_line(item.content.Title)
+            item.content.Subtitle = clean_line(item.content.Subtitle)
+            if item.byline is not None:
+                item.byline = clean_line(item.byline)
         elif isinstance(item, Post):
-            item.content.text = collapse_blank_lines(item.content.text)
+            item.content.text = collapse_blank_lines(trim_link_texts(strip_controls(item.content.text)))
         # Repository text is stored byte-exact: never touched here.
 
     def _author_id(self, full_name: str) -> str:

@@ -78,6 +78,7 @@ class WarehousePipeline:
             # During an outage, wait (TWIN_WAREHOUSE_OUTAGE_WAIT) for the warehouse before leaving the journal behind.
             await in_thread(drain, self.writer.flush, self.writer.pending, self._outage_wait)
         finally:
+            self.writer.closed = True
             self.journal.close()
 
     def _record_outcome(self, link: str, outcome: Outcome) -> None:

@@ -33,6 +33,7 @@ DNSCACHE_ENABLED = True
 # default scrapy.resolver.CachingThreadedResolver; the subclass refuses names resolving to internal addresses (SSRF)
 TWISTED_DNS_RESOLVER = "twin_crawler.middlewares.ssrf.GuardedResolver"
 
+TELNETCONSOLE_ENABLED = False  # default True: an open console on a port is nothing a data collection job needs
 LOG_LEVEL = "INFO"  # default DEBUG: every request and item would be logged
 LOG_FORMATTER = "twin_crawler.logformatter.TwinLogFormatter"  # items logged as "<Type> <link>", never their text
 FEED_EXPORT_ENCODING = "utf-8"  # default None (ASCII escapes in JSON)
@@ -47,7 +48,12 @@ ITEM_PIPELINES = {
     "twin_crawler.pipelines.warehouse.WarehousePipeline": 300,
 }
 # A link's author (meta "twin_user": multi-author configs, distributed seeds) passes to child requests and items.
-SPIDER_MIDDLEWARES = {"twin_crawler.middlewares.authors.AuthorMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "twin_crawler.middlewares.authors.AuthorMiddleware": 950,
+    # Scrapy's URL length check (800) replaced by its subclass: a too-long link ends failed/url-too-long, not pending.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "twin_crawler.middlewares.urllength.LedgerUrlLengthMiddleware": 800,
+}
 DOWNLOADER_MIDDLEWARES = {
     "twin_crawler.middlewares.blocks.BlockDetectionMiddleware": 560,
     # Scrapy's RetryMiddleware (550) replaced by its subclass: per-domain backoff, Retry-After, dead letters.
@@ -59,11 +65,14 @@ DOWNLOADER_MIDDLEWARES = {
     "twin_crawler.middlewares.incremental.IncrementalMiddleware": 90,
     # Next to the downloader (after HttpCache, 900): archives wire bytes, and answers from them with reprocess=1.
     "twin_crawler.archive.middleware.RawArchiveMiddleware": 950,
+    # After Retry (550) and Redirect (600): GITHUB_TOKEN only on the request in flight, never on a queued copy.
+    "twin_crawler.middlewares.credentials.GithubCredentialsMiddleware": 800,
 }
 EXTENSIONS = {
     "twin_crawler.extensions.report.RunReport": 500,
     "twin_crawler.logscrub.SecretGuard": 0,  # secrets never in log lines (installed by the commands module too)
-    "twin_crawler.resume.JobResume": 0,  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
+    "twin_crawler.resume.JobResume": 0,
+    "twin_crawler.extensions.private_jobdir.PrivateJobdir": 0,  # only with JOBDIR: queue files 0600 in a 0700 dir  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
     "twin_crawler.extensions.metrics.PrometheusMetrics": 510,  # off unless TWIN_METRICS_PORT is set
 }
 

@@ -21,5 +21,7 @@ TWIN_REDIS_PREFIX = os.environ.get("TWIN_REDIS_PREFIX", "twin")  # keys: <prefix
 TWIN_LEASE_SECONDS = 120.0  # a popped request returns to the frontier this long after its worker stops heartbeating
 TWIN_LEASE_TICK_SECONDS = 0.5  # how often a worker acks finished requests, heartbeats, and requeues expired leases
 TWIN_SEED_POLL_SECONDS = 1.0  # how often an idle worker looks for new seeds
-TWIN_WORKER_IDLE_CLOSE = 0.0  # 0: run until stopped; N: stop after N s with no seeds, requests or leases anywhere
+# 0: run until stopped; N: stop after N s with no seeds, requests or leases anywhere. Environment too (batch jobs
+# set it there); a bad value is refused by the preflight (twin_crawler.checks), not at import.
+TWIN_WORKER_IDLE_CLOSE = os.environ.get("TWIN_WORKER_IDLE_CLOSE") or 0.0
 TWIN_REDIS_DUPEFILTER_TTL = 24 * 3600.0  # seconds a request fingerprint blocks a refetch (like TWIN_RECRAWL_AFTER)

@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 from twin_crawler.archive import check_settings as check_archive_settings
 from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_arguments
 from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in_author_context
+from twin_crawler.checks import check_settings
 from twin_crawler.items import Document
 from twin_crawler.ledger import Ledger
 from twin_crawler.middlewares.incremental import check_settings as check_incremental_settings
@@ -74,6 +75,8 @@ class TwinBaseSpider(scrapy.Spider):
     # -- preparation (runs before the crawl starts; errors are one-line ArgumentError/WarehouseUnavailable) --
     def prepare(self, warehouse: Warehouse) -> None:
         """Route every link and resolve the author; raise ArgumentError when the run cannot proceed."""
+        check_settings(self.settings)  # every TWIN_* number/flag/URL, -o/-O, JOBDIR, the raw archive: one line each
+        self.check_handle()
         max_links = self.settings.getint("TWIN_MAX_LINKS", 10_000)
         if len(self.args.links) > max_links:
             raise ArgumentError(f"links: {len(self.args.links)} links given, the limit is {max_links} (TWIN_MAX_LINKS); split the list")
@@ -95,6 +98,15 @@ class TwinBaseSpider(scrapy.Spider):
             self.author = warehouse.get_or_create_user(self.args.user)
         if not self.routes and not self.discovery_handle():
             raise ArgumentError(self.nothing_to_do_message())
+
+    def check_handle(self) -> None:
+        """``-a handle`` only where the platform can discover from one (not ``article``, nor the ``twin`` router)."""
+        if self.args.handle is None:
+            return
+        cls = handler_class(self.platform) if self.platform else None
+        if cls is None or cls.discover is PlatformHandler.discover:
+            raise ArgumentError(f"handle: {self.name} cannot discover from a handle; give -a links=URL[,URL...] "
+                                f"(discovery: scrapy crawl medium|substack|github|linkedin -a handle=...)")
 
     def nothing_to_do_message(self) -> str:
         if self.platform and self.platform != "article":

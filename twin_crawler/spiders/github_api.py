@@ -4,7 +4,6 @@ and waiting for ``x-ratelimit-reset`` on 403/429 rate limits. Parsing lives in `
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -49,10 +48,9 @@ class GithubApiSteps(PlatformHandler):
 
     # -- requests --
     def _api(self, url: str, step: str, meta: dict[str, Any]) -> Request:
+        # No Authorization here: queued requests are pickled (JOBDIR, Redis). GithubCredentialsMiddleware adds
+        # GITHUB_TOKEN at download time, to the API origin only (middlewares/credentials.py).
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-        token = os.environ.get("GITHUB_TOKEN", "").strip()
-        if token and urlsplit(url).netloc == urlsplit(self.api).netloc:
-            headers["Authorization"] = f"Bearer {token}"  # only ever sent to the API host; never logged
         return self.spider.request(url, self.platform, step, meta={**API_META, **meta}, headers=headers)
 
     def _clone_request(self, repo: dict[str, Any]) -> Request:

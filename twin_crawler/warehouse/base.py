@@ -133,6 +133,10 @@ class Warehouse(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook: the embedded backend and pymongo override it
         """Release connections."""
 
+    def discard(self) -> None:
+        """Close after a refused run; the embedded backend also removes the file it has just created."""
+        self.close()
+
     def upsert(self, collection: str, doc: dict[str, Any]) -> Outcome:
         return self.upsert_many(collection, [doc])[0]
 

@@ -51,6 +51,8 @@ class EmbeddedWarehouse(Warehouse):
         self.description = f"embedded warehouse {self.path}"
         self.location = f"SQLite {self.path.resolve()}"
         self._lock = threading.Lock()
+        # What this open creates (the file, missing parent directories): a refused run removes it again.
+        self.created = [p for p in (self.path, *self.path.parents) if not p.exists()]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -217,6 +219,19 @@ class EmbeddedWarehouse(Warehouse):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def discard(self) -> None:
+        """Close, and remove the file (and directories) this open created: a refused run leaves no empty twin.db."""
+        self.close()
+        if self.path not in self.created:
+            return  # an existing warehouse: never removed
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        for directory in self.created[1:]:
+            try:
+                directory.rmdir()
+            except OSError:  # not empty (something else wrote there meanwhile): left alone
+                break
 
 
 def _select(collection: str, where: Mapping[str, Any], columns: str) -> tuple[str, list[Any]]:

@@ -45,14 +45,16 @@ def journal_dir(settings: Any = None) -> Path:
 class Journal:
     """This process's journal file; created on the first append only."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, path: Path | None = None) -> None:
         self.directory = directory
-        self.path = directory / f"journal-{os.getpid()}-{int(time.time() * 1000)}.jsonl"
+        # ``path``: append to a journal this process closed earlier (the run report joins the crawl's writes).
+        self.path = path or directory / f"journal-{os.getpid()}-{int(time.time() * 1000)}.jsonl"
         self._fh: IO[str] | None = None
         self._count = 0
 
     def append(self, entries: list[Entry]) -> None:
-        """Add ``{"c": collection, "doc": {...}}`` / ``{"c": collection, "also": [link, other]}`` entries, durably."""
+        """Add ``{"c": collection, "doc": {...}}`` / ``{"c": collection, "also": [link, other]}`` /
+        ``{"c": collection, "replace": [key, record]}`` / ``{"c": collection, "insert": record}`` entries, durably."""
         if self._fh is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._fh = self.path.open("a+", encoding="utf-8")
@@ -106,7 +108,8 @@ def _decode(lines: Any) -> Iterator[Entry]:
 
 
 def write_entries(warehouse: Warehouse, entries: list[Entry], on_outcome: Callable[[str, Outcome], None]) -> int:
-    """Upsert journaled documents (per collection, in order), then their cross-post links; returns documents."""
+    """Upsert journaled documents (per collection, in order), then their cross-post links, then keyed records
+    (dead letters: replaced on their key) and inserts (run reports); returns documents."""
     by_collection: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
         if "doc" in entry:
@@ -117,6 +120,10 @@ def write_entries(warehouse: Warehouse, entries: list[Entry], on_outcome: Callab
     for entry in entries:
         if "also" in entry:
             warehouse.add_to_set(entry["c"], entry["also"][0], "also_published_at", entry["also"][1])
+        elif "replace" in entry:
+            warehouse.replace(entry["c"], entry["replace"][0], entry["replace"][1])
+        elif "insert" in entry:
+            warehouse.insert(entry["c"], entry["insert"])
     return sum(len(d) for d in by_collection.values())
 
 

@@ -17,6 +17,7 @@ OutcomeCallback = Callable[[str, Outcome], None]
 class _Batch:
     docs: list[dict[str, Any]] = field(default_factory=list)
     also: list[tuple[str, str]] = field(default_factory=list)
+    replace: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (key, record): dead letters
 
 
 class BatchWriter:
@@ -35,6 +36,7 @@ class BatchWriter:
         self._batches: dict[str, _Batch] = {}
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
+        self.closed = False  # set once the pipeline has drained it: later writes must take another path
 
     def add(self, collection: str, doc: dict[str, Any]) -> bool:
         """Queue ``doc``; True when the batch is full and should be flushed."""
@@ -47,9 +49,14 @@ class BatchWriter:
         with self._lock:
             self._batches.setdefault(collection, _Batch()).also.append((link, other))
 
+    def add_replace(self, collection: str, key: dict[str, Any], record: dict[str, Any]) -> None:
+        """Queue a keyed record (a dead letter): written with the documents, journaled with them in an outage."""
+        with self._lock:
+            self._batches.setdefault(collection, _Batch()).replace.append((key, record))
+
     def pending(self) -> int:
         with self._lock:
-            queued = sum(len(b.docs) + len(b.also) for b in self._batches.values())
+            queued = sum(len(b.docs) + len(b.also) + len(b.replace) for b in self._batches.values())
         return queued + (self.journal.pending() if self.journal is not None else 0)
 
     def flush(self) -> int:
@@ -69,6 +76,9 @@ class BatchWriter:
                     batch.docs = []
                     for link, other in batch.also:
                         self.warehouse.add_to_set(collection, link, "also_published_at", other)
+                    batch.also = []
+                    for key, record in batch.replace:
+                        self.warehouse.replace(collection, key, record)
                     del batches[collection]
             except WarehouseUnavailable:
                 if self.journal is None:
@@ -104,8 +114,10 @@ class BatchWriter:
                 current = self._batches.setdefault(collection, _Batch())
                 current.docs[:0] = batch.docs
                 current.also[:0] = batch.also
+                current.replace[:0] = batch.replace
 
 
 def _entries(collection: str, batch: _Batch) -> list[dict[str, Any]]:
-    """Journal entries for one batch: its documents, then its cross-post links."""
-    return [*({"c": collection, "doc": d} for d in batch.docs), *({"c": collection, "also": list(a)} for a in batch.also)]
+    """Journal entries for one batch: its documents, then its cross-post links, then its keyed records."""
+    return [*({"c": collection, "doc": d} for d in batch.docs), *({"c": collection, "also": list(a)} for a in batch.also),
+            *({"c": collection, "replace": [k, r]} for k, r in batch.replace)]
