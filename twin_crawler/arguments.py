@@ -66,6 +66,8 @@ def _read_links_file(spec: str) -> str:
         raise ArgumentError(f"links: file {spec[1:81]!r} does not exist (no such home directory)") from None
     try:
         return read_capped(path, "links")
+    except ArgumentError:
+        raise  # over the input cap
     except FileNotFoundError:
         raise ArgumentError(f"links: file {str(path)!r} does not exist") from None
     except UnicodeDecodeError:

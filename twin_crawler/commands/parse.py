@@ -48,6 +48,9 @@ class Command(ScrapyParse):
             for name, value in (("TWIN_DATA_DIR", self.scratch), ("TWIN_MONGODB_URI", "")):
                 self.settings.set(name, value, priority="cmdline")
         self.settings.set("TWIN_REPORT_PRINT", False, priority="cmdline")  # one page: the items say it all
+        # Items are printed, not sent through the pipelines: their links never reach a final state, and that is
+        # not the invariant error a crawl would log.
+        self.settings.set("TWIN_CHECK_PENDING", False, priority="cmdline")
 
     def start_parsing(self, url: str, opts: argparse.Namespace) -> None:
         spargs: dict[str, Any] = opts.spargs

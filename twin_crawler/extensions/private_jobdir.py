@@ -42,7 +42,7 @@ class PrivateJobdir:
     def __init__(self, crawler: Crawler) -> None:
         directory = job_dir(crawler.settings)  # creates it: before the scheduler or the dupefilter write in it
         if not directory:
-            raise NotConfigured("no JOBDIR")
+            raise NotConfigured  # no JOBDIR: nothing to protect (no message: Scrapy would log it as a WARNING)
         self.root = Path(directory)
         self.tighten()
         for signal in (signals.spider_opened, signals.spider_closed, signals.engine_stopped):

@@ -103,6 +103,7 @@ TWIN_WAREHOUSE_BATCH = 100  # documents per upsert batch
 TWIN_WAREHOUSE_FLUSH_SECONDS = 2.0  # a batch never waits longer than this
 TWIN_WAREHOUSE_OUTAGE_WAIT = 300.0  # at the end of a crawl, seconds to wait for an unreachable warehouse (journal)
 TWIN_REPORT_PRINT = True  # print the run report table at the end of every crawl
+TWIN_CHECK_PENDING = True  # log an invariant error when a finished crawl leaves a link pending (scrapy parse: off)
 TWIN_METRICS_PORT = os.environ.get("TWIN_METRICS_PORT", "")  # "9410" or "9410-9419": Prometheus /metrics; unset: off
 TWIN_METRICS_HOST = "127.0.0.1"  # bind address of /metrics (0.0.0.0 to let a fleet's Prometheus scrape it)
 # Substack endpoints (settings so that tests and mirrors can point them elsewhere) and archive paging.
