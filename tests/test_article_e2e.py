@@ -106,18 +106,3 @@ def test_same_text_under_two_links_is_stored_once(site: LoopbackSite, backend_en
     assert [d["link"] for d in docs] == [first]
     assert docs[0]["also_published_at"] == [mirror]
     assert "dropped/cross-post" in result.report
-
-
-def test_a_json_feed_is_followed_like_an_rss_feed(site: LoopbackSite, tmp_path: Path) -> None:
-    root = blog(site, feed=False)
-    items = [{"id": str(i), "url": p, "title": f"Post {i}"} for i, p in enumerate(POSTS)]
-    site.add("/feed.json", json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Jane", "items": items}),
-             content_type="application/feed+json")
-    site.add("/", f'<html><head><link rel="alternate" type="application/feed+json" href="/feed.json"></head>'
-                  f'<body>{"".join(f"<article><a href={p!r}>Post</a></article>" for p in POSTS)}</body></html>')
-    env = {"TWIN_DATA_DIR": str(tmp_path / "data")}
-    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={root}", env=env)
-    assert_ok(result)
-    assert site.hits["/feed.json"] == 1 and site.hits["/sitemap.xml"] == 0  # the feed answered: no sitemap
-    assert all(site.hits[p] == 1 for p in POSTS)
-    assert "new" in result.report

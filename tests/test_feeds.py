@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import LoopbackSite, assert_ok, crawl
+from test_article_e2e import POSTS, blog
 
 from twin_crawler.pages.discovery import is_feed_or_sitemap
 from twin_crawler.pages.feeds import feed_entry_links, is_feed, is_json_feed, is_sitemap, sitemap_links
@@ -70,3 +72,18 @@ def test_json_feed_without_usable_items_has_no_links(items: object) -> None:
 def test_broken_json_feed_is_a_page_error(body: str) -> None:
     with pytest.raises(PageError):
         feed_entry_links("https://a.example/feed.json", body)
+
+
+def test_a_json_feed_is_followed_like_an_rss_feed(site: LoopbackSite, tmp_path: Path) -> None:
+    """End to end: a blog whose only feed is a JSON Feed is discovered through it (not through its sitemap)."""
+    root = blog(site, feed=False)
+    items = [{"id": str(i), "url": p, "title": f"Post {i}"} for i, p in enumerate(POSTS)]
+    site.add("/feed.json", json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Jane", "items": items}),
+             content_type="application/feed+json")
+    site.add("/", f'<html><head><link rel="alternate" type="application/feed+json" href="/feed.json"></head>'
+                  f'<body>{"".join(f"<article><a href={p!r}>Post</a></article>" for p in POSTS)}</body></html>')
+    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={root}", env={"TWIN_DATA_DIR": str(tmp_path / "data")})
+    assert_ok(result)
+    assert site.hits["/feed.json"] == 1 and site.hits["/sitemap.xml"] == 0  # the feed answered: no sitemap
+    assert all(site.hits[p] == 1 for p in POSTS)
+    assert "new" in result.report
