@@ -75,3 +75,30 @@ def test_medium_post_id_requires_a_slug_or_p_path() -> None:
     assert medium_post_id("/@u/title-words-2cc6bb01141f") == "2cc6bb01141f"
     assert medium_post_id("/@u/2cc6bb01141f") is None  # a bare hex segment without a slug is not an id
     assert medium_post_id("/tag/python") is None
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("https://example.org/a%7Eb", "https://example.org/a~b"),  # an unreserved character, escaped or not
+    ("https://example.org/a%7eb", "https://example.org/a~b"),  # lower-case escape
+    ("https://example.org/caf%C3%A9", "https://example.org/café"),  # a unicode path, as a browser shows it
+    ("https://example.org/caf%c3%a9", "https://example.org/caf%C3%A9"),
+    ("https://example.org/%E4%B8%AD%E6%96%87/", "https://example.org/中文/"),
+    ("https://example.org/s?q=a+b", "https://example.org/s?q=a%20b"),  # space in a query: '+' or '%20'
+    ("https://example.org/s?q=caf%C3%A9&a=", "https://example.org/s?a&q=café"),  # blank value kept, sorted
+    ("https://example.org/a/./b/../c", "https://example.org/a/c"),  # dot segments, as a browser resolves them
+])
+def test_one_canonical_link_per_encoding_of_a_page(a: str, b: str) -> None:
+    assert canonicalize(a) == canonicalize(b)
+    assert canonicalize(canonicalize(a)) == canonicalize(a)
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("https://example.org/café?utm_source=x&q=1", "https://example.org/caf%C3%A9?q=1"),
+    ("https://example.org/a%2Fb", "https://example.org/a%2Fb"),  # an escaped '/' is not a path separator
+    ("https://example.org/a%3Fb", "https://example.org/a%3Fb"),  # nor an escaped '?' a query
+    ("https://example.org/s?q=%E9", "https://example.org/s?q=%E9"),  # non-UTF-8 escapes keep their bytes
+    ("https://example.org/s?b=2&a=1&a=", "https://example.org/s?a=&a=1&b=2"),
+    ("https://example.org/s?UTM_Medium=x&%72ef=y&k=v", "https://example.org/s?k=v"),  # tracking, however spelt
+])
+def test_canonical_encoding(url: str, canonical: str) -> None:
+    assert canonicalize(url) == canonical

@@ -6,7 +6,9 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
 
 # Query parameters that only track who shared a link; dropping them makes one document one link (DESIGN.md, Dedup).
 TRACKING_PARAMS = frozenset(
@@ -92,12 +94,18 @@ def _valid_host(netloc: str, hostname: str, text: str) -> str:
 
 
 def canonicalize(url: str) -> str:
-    """Lower-case scheme/host, default port and fragment dropped, tracking parameters removed, query sorted."""
+    """One link per page: lower-case scheme/host (IDNA), default port, userinfo and fragment dropped, tracking
+    parameters removed; then w3lib's ``canonicalize_url`` for what it does well: percent-encoding (``%7E`` = ``~``,
+    ``café`` = ``caf%C3%A9``, ``%20`` = ``+`` in the query), dot segments, query sorted with blank values kept."""
     scheme, host, port, path, query = parse_web_url(url)
     host = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets, or the URL is unparseable
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    params = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k))
-    return urlunsplit((scheme, netloc, path or "/", urlencode(params), ""))
+    # Filtered on the raw pairs so w3lib sees the original bytes (parse_qsl would turn non-UTF-8 escapes into U+FFFD).
+    kept = "&".join(p for p in query.split("&") if p and not _is_tracking(unquote_plus(p.partition("=")[0])))
+    try:
+        return canonicalize_url(urlunsplit((scheme, netloc, path or "/", kept, "")))
+    except (ValueError, UnicodeError) as exc:  # LinkError is the only exception callers handle
+        raise LinkError(f"link {url.strip()[:80]!r} is malformed ({exc})") from None
 
 
 def _host_is(host: str, domain: str) -> bool:

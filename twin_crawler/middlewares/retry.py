@@ -24,7 +24,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -141,7 +141,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _retry_with_delay(self, request: Request, reason: str, error: str, delay: float | None) -> Request | None:
         attempt = request.meta.get("retry_times", 0)
-        retry = self._retry(request, reason)
+        retry = self._next_attempt(request, reason)
         if retry is None:
             self._give_up(request, reason, error)
             return None
@@ -154,6 +154,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.crawler.stats.inc_value("twin/retry/backoff_ms", int(delay * 1000))
         logger.debug("retrying %s in %.2fs (%s)", request.url, delay, reason)
         return retry
+
+    def _next_attempt(self, request: Request, reason: str) -> Request | None:
+        """The retry copy, or None when the budget is spent: Scrapy's public ``get_retry_request`` (stats
+        ``retry/count``, ``retry/reason_count/<reason>``, ``retry/max_reached`` and its give-up log line), with the
+        per-request meta overrides RetryMiddleware honours."""
+        meta = request.meta
+        assert self.crawler.spider is not None
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     def _give_up(self, request: Request, reason: str, error: str) -> None:
         if "twin_step" not in request.meta:

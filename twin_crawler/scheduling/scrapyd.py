@@ -1,16 +1,20 @@
-"""A small scrapyd JSON API client (stdlib only: the timer must not depend on the crawl's reactor)."""
+"""The scrapyd JSON API for ``scrapy twin-schedule``, through scrapyd-client's ``ScrapydClient`` (synchronous
+``requests``: the timer must not depend on the crawl's reactor). Errors become one line without credentials."""
 
 from __future__ import annotations
 
-import base64
-import json
-import urllib.error
+import re
 import urllib.parse
-import urllib.request
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from twin_crawler.secrets import redact_uri
+
+if TYPE_CHECKING:
+    from .client import TimedScrapydClient
+
+T = TypeVar("T")
+ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
 
 
 class ScrapydError(Exception):
@@ -19,7 +23,7 @@ class ScrapydError(Exception):
 
 class Scrapyd:
     """``schedule.json``, ``listjobs.json``, ``listspiders.json`` of one scrapyd; ``user:pass@`` in the URL is used
-    for HTTP basic auth and never printed."""
+    for HTTP basic auth (without it, scrapyd-client's ``~/.netrc`` look-up) and never printed."""
 
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         parts = urllib.parse.urlsplit(url)
@@ -27,40 +31,49 @@ class Scrapyd:
             raise ScrapydError(f"--scrapyd {redact_uri(url)!r} is not an http(s) URL, e.g. http://127.0.0.1:6800")
         self.display = redact_uri(url)
         netloc = parts.netloc.rsplit("@", 1)[-1]
-        self.base = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/") + "/", "", ""))
-        self.auth = None
-        if parts.username is not None:
-            token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-            self.auth = "Basic " + base64.b64encode(token.encode()).decode()
-        self.timeout = timeout
+        # ScrapydClient appends "/<endpoint>.json" itself: the base has no trailing slash.
+        base = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+        user = None if parts.username is None else urllib.parse.unquote(parts.username)
+        password = urllib.parse.unquote(parts.password or "") if user is not None else None
+        self.client = _client(base, user, password, timeout)
 
-    def _call(self, endpoint: str, params: Sequence[tuple[str, str]], *, post: bool = False) -> dict[str, Any]:
-        query = urllib.parse.urlencode(list(params))
-        url = self.base + endpoint + ("" if post or not query else "?" + query)
-        request = urllib.request.Request(url, data=query.encode() if post else None, method="POST" if post else "GET")
-        if self.auth:
-            request.add_header("Authorization", self.auth)
+    def _call(self, endpoint: str, call: Callable[[], T]) -> T:
+        import requests
+        from scrapyd_client.exceptions import ErrorResponse, MalformedResponse
+
+        from .client import HttpStatusError
+
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - http(s) checked above
-                data: dict[str, Any] = json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            raise ScrapydError(f"scrapyd at {self.display}: {endpoint} answered HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise ScrapydError(f"scrapyd at {self.display} is unreachable ({reason})") from None
-        if data.get("status") != "ok":
-            raise ScrapydError(f"scrapyd at {self.display}: {endpoint}: {data.get('message', data)}".strip())
-        return data
+            return call()
+        except HttpStatusError as exc:
+            raise ScrapydError(f"scrapyd at {self.display}: {endpoint} answered HTTP {exc.args[0]}") from None
+        except requests.RequestException as exc:  # refused, timed out, TLS: the message names no credentials
+            found = ERRNO.search(str(exc))
+            why = found.group(0) if found else type(exc).__name__
+            raise ScrapydError(f"scrapyd at {self.display} is unreachable ({why})") from None
+        except ErrorResponse as exc:
+            message = " ".join(str(exc).split())
+            raise ScrapydError(f"scrapyd at {self.display}: {endpoint}: {message}") from None
+        except (MalformedResponse, KeyError, RuntimeError):
+            raise ScrapydError(f"scrapyd at {self.display}: {endpoint} did not answer scrapyd's JSON") from None
 
     def spiders(self, project: str) -> set[str]:
-        return set(self._call("listspiders.json", [("project", project)])["spiders"])
+        return set(self._call("listspiders.json", lambda: self.client.spiders(project)))
 
     def active_job_ids(self, project: str) -> list[str]:
         """Ids of the project's pending and running jobs."""
-        data = self._call("listjobs.json", [("project", project)])
+        data: dict[str, Any] = self._call("listjobs.json", lambda: self.client.jobs(project))
         return [job["id"] for state in ("pending", "running") for job in data.get(state, [])]
 
     def schedule(self, project: str, spider: str, args: dict[str, str], settings: dict[str, str], jobid: str) -> str:
-        params = [("project", project), ("spider", spider), ("jobid", jobid), *sorted(args.items())]
+        params = [("jobid", jobid), *sorted(args.items())]
         params += [("setting", f"{k}={v}") for k, v in sorted(settings.items())]
-        return str(self._call("schedule.json", params, post=True)["jobid"])
+        return str(self._call("schedule.json", lambda: self.client.schedule(project, spider, params)))
+
+
+def _client(base: str, user: str | None, password: str | None, timeout: float) -> TimedScrapydClient:
+    try:
+        from .client import TimedScrapydClient
+    except ImportError:
+        raise ScrapydError("scrapy twin-schedule needs scrapyd-client: pip install 'twin-crawler[scheduled]'") from None
+    return TimedScrapydClient(base, user, password, timeout=timeout)
