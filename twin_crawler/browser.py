@@ -12,6 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from twin_crawler.middlewares.browser_guard import BrowserGuard
+
 logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -78,7 +80,14 @@ def browser_settings(settings: Any, schemes: tuple[str, ...] | list[str] = ("htt
         # Pages are memory-hungry and the crawl shares a couple of cores: a few pages at a time is plenty.
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
         "TWIN_BROWSER_RETRY": True,
+        # Every request Chromium makes passes the downloader's SSRF rules (middlewares/browser_guard.py).
+        "PLAYWRIGHT_ABORT_REQUEST": BrowserGuard(_allow_loopback(settings)),
     }
+
+
+def _allow_loopback(settings: Any) -> bool:
+    value = _get(settings, "TWIN_ALLOW_LOOPBACK", False)
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def browser_schemes(settings: Any) -> tuple[str, ...]:
