@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 
-from twin_crawler.deadletter import store as store_dead_letter
+from twin_crawler.extensions.deadletter import store as store_dead_letter
 from twin_crawler.warehouse import Warehouse
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'

@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from twin_crawler.deadletter import load
+from twin_crawler.extensions.deadletter import load
 from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import WarehouseError, from_settings
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from twin_crawler.deadletter import COLLECTION as DEAD_LETTERS
+from twin_crawler.extensions.deadletter import COLLECTION as DEAD_LETTERS
 from twin_crawler.items import name_key
 from twin_crawler.warehouse import Warehouse
 

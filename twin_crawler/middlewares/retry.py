@@ -31,7 +31,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import deferLater
 
-from twin_crawler.deadletter import DeadLetters, make_record
+from twin_crawler.extensions.deadletter import DeadLetters, make_record
 
 from .reasons import exception_reason
 from .ssrf import refused_reason
