@@ -11,7 +11,7 @@ import pytest
 from conftest import CrawlResult, LoopbackSite, NxServer, Reply, crawl
 from test_reliability_support import article_html
 
-from twin_crawler import logscrub
+from twin_crawler.extensions import logscrub
 from twin_crawler.warehouse import open_warehouse
 
 SECRETS = {

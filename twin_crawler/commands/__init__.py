@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 
-from twin_crawler import logscrub
+from twin_crawler.extensions import logscrub
 
 # Before the first log line of any project command (crawl, the twin-* commands, scrapyd's runs): secrets never
-# appear in logs. See twin_crawler/logscrub.py.
+# appear in logs. See twin_crawler/extensions/logscrub.py.
 logscrub.install()
 
 EXIT_USAGE = 2

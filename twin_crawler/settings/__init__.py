@@ -70,7 +70,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "twin_crawler.extensions.report.RunReport": 500,
-    "twin_crawler.logscrub.SecretGuard": 0,  # secrets never in log lines (installed by the commands module too)
+    "twin_crawler.extensions.logscrub.SecretGuard": 0,  # secrets never in log lines (installed by the commands module too)
     "twin_crawler.extensions.resume.JobResume": 0,
     "twin_crawler.extensions.private_jobdir.PrivateJobdir": 0,  # only with JOBDIR: queue files 0600 in a 0700 dir  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
     "twin_crawler.extensions.metrics.PrometheusMetrics": 510,  # off unless TWIN_METRICS_PORT is set
