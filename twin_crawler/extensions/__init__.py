@@ -1,1 +1,1 @@
-"""Scrapy extensions: the run report (and, optionally, Prometheus metrics)."""
+"""Scrapy extensions: the run report, JOBDIR resume, dead letters, the log secret guard (and, optionally, Prometheus metrics)."""

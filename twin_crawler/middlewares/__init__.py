@@ -1,1 +1,1 @@
-"""Downloader middlewares: block detection, SSRF guard, retries."""
+"""Downloader middlewares: block detection, SSRF guard, retries, the raw archive."""

@@ -64,7 +64,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a link skipped as fresh costs nothing; discovery pages are never skipped.
     "twin_crawler.middlewares.incremental.IncrementalMiddleware": 90,
     # Next to the downloader (after HttpCache, 900): archives wire bytes, and answers from them with reprocess=1.
-    "twin_crawler.archive.middleware.RawArchiveMiddleware": 950,
+    "twin_crawler.middlewares.archive.RawArchiveMiddleware": 950,
     # After Retry (550) and Redirect (600): GITHUB_TOKEN only on the request in flight, never on a queued copy.
     "twin_crawler.middlewares.credentials.GithubCredentialsMiddleware": 800,
 }

@@ -17,10 +17,9 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from twin_crawler.archive.store import ArchiveReader, ArchiveWriter
 from twin_crawler.concurrency import in_thread
 from twin_crawler.secrets import SECRET_HEADERS, scrub, secret_values
-
-from .store import ArchiveReader, ArchiveWriter
 
 logger = logging.getLogger(__name__)
 REPLAYED_FLAG = "archived"
