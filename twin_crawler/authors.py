@@ -15,9 +15,10 @@ from typing import Any
 
 from twin_crawler.concurrency import in_thread
 from twin_crawler.items import name_key
+from twin_crawler.meta import USER
 from twin_crawler.warehouse import Warehouse
 
-SEED_USER_META = "twin_user"  # request meta: the author's stored full name, from a seed to every child request
+SEED_USER_META = USER  # request meta: the author's stored full name, from a seed to every child request
 SEED_AUTHOR = "<seed author>"  # what author_name() returns outside any author context (replaced per item)
 CURRENT_AUTHOR: ContextVar[dict[str, Any] | None] = ContextVar("twin_current_author", default=None)
 

@@ -20,6 +20,7 @@ from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.threads import deferToThread
 
 from twin_crawler.concurrency import in_thread
+from twin_crawler.meta import LINK, PLATFORM
 from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import Warehouse, WarehouseError, for_crawler
 
@@ -34,10 +35,10 @@ def make_record(request: Request, spider: Any, reason: str, attempts: int, last_
     args = getattr(spider, "args", None)
     return {
         "url": request.url,
-        "link": request.meta.get("twin_link"),
+        "link": request.meta.get(LINK),
         "spider": getattr(spider, "name", None),
         "author": getattr(args, "user", None),
-        "platform": request.meta.get("twin_platform"),
+        "platform": request.meta.get(PLATFORM),
         "reason": reason,
         "attempts": attempts,
         "last_error": scrub(last_error)[:500],

@@ -32,6 +32,7 @@ from scrapy.http import Request
 from scrapy.utils.job import job_dir
 
 from twin_crawler.ledger import Entry
+from twin_crawler.meta import LINK
 
 logger = logging.getLogger(__name__)
 DONE = frozenset({"new", "updated", "unchanged", "paywalled", "skipped"})
@@ -125,7 +126,7 @@ class ResumeDupeFilter(RFPDupeFilter):
         return dupefilter
 
     def request_seen(self, request: Request) -> bool:
-        link = request.meta.get("twin_link")
+        link = request.meta.get(LINK)
         if self.resume is not None and link and link in self.resume.done:
             if self.stats is not None:
                 self.stats.inc_value("twin/resume/skipped")

@@ -19,6 +19,7 @@ from scrapy.responsetypes import responsetypes
 
 from twin_crawler.archive.store import ArchiveReader, ArchiveWriter
 from twin_crawler.concurrency import in_thread
+from twin_crawler.meta import LINK
 from twin_crawler.secrets import SECRET_HEADERS, scrub, secret_values
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class RawArchiveMiddleware:
             "body_size": len(response.body),
             "fetched_at": datetime.now(UTC).isoformat(),
             "spider": getattr(self.crawler.spider, "name", None),
-            "link": scrub(request.meta.get("twin_link") or "", self.secrets) or None,
+            "link": scrub(request.meta.get(LINK) or "", self.secrets) or None,
         }
         stats.inc_value("twin/archive/records")
         if self.writer.add_record(record):

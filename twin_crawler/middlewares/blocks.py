@@ -8,6 +8,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
+from twin_crawler.meta import ALLOW_STATUS, BROWSER_OK, LINK, PLATFORM
 from twin_crawler.pages.blocks import block_reason
 
 logger = logging.getLogger(__name__)
@@ -40,31 +41,31 @@ class BlockDetectionMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        if request.meta.get("twin_allow_status") and response.status in request.meta["twin_allow_status"]:
+        if request.meta.get(ALLOW_STATUS) and response.status in request.meta[ALLOW_STATUS]:
             return response
         body = response.text if isinstance(response, TextResponse) else ""
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         reason = block_reason(response.status, headers, body, response.url)
         if reason is None:
             return response
-        if reason == "http-429" or (reason == "http-403" and request.meta.get("twin_retry_403")):
+        if reason == "http-429":
             return response  # rate limits are the retry middleware's business
-        if self.browser_missing and request.meta.get("twin_browser_ok", True):
+        if self.browser_missing and request.meta.get(BROWSER_OK, True):
             # What a browser retry would have fetched: the fix is installing one, not the block itself.
             logger.debug("%s at %s: no browser to retry in", reason, response.url)
             reason = "no-browser"
         stats = self.crawler.stats
         assert stats is not None
-        if self.browser_retry and not request.meta.get("playwright") and request.meta.get("twin_browser_ok", True):
+        if self.browser_retry and not request.meta.get("playwright") and request.meta.get(BROWSER_OK, True):
             stats.inc_value("twin/blocked/browser_retry")
             logger.info("blocked (%s) at %s: retrying in the browser", reason, response.url)
             return request.replace(meta={**request.meta, "playwright": True}, dont_filter=True)
         spider = self.crawler.spider
         logger.info("blocked (%s): %s", reason, response.url)
-        link = request.meta.get("twin_link")
+        link = request.meta.get(LINK)
         ledger = getattr(spider, "ledger", None)
         if link and ledger is not None:  # counted once, from the ledger's final states (Ledger.publish)
-            ledger.record(link, "blocked", platform=request.meta.get("twin_platform", "article"), reason=reason)
+            ledger.record(link, "blocked", platform=request.meta.get(PLATFORM, "article"), reason=reason)
         else:
             stats.inc_value(f"twin/blocked/{reason}")
         raise Blocked(reason, response.url)

@@ -22,6 +22,7 @@ from scrapy.http import Request, Response
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
+from twin_crawler.meta import LINK, PLATFORM
 from twin_crawler.scheduling.duration import DurationError, parse_duration
 from twin_crawler.secrets import scrub, scrub_query
 from twin_crawler.warehouse import for_crawler
@@ -96,7 +97,7 @@ class IncrementalMiddleware:
             self.log = {d["link"]: d for d in docs if d.get("link")}
 
     def process_request(self, request: Request) -> None:
-        link = request.meta.get("twin_link")
+        link = request.meta.get(LINK)
         if not link or not self.active:
             return
         entry = self.log.get(scrub_query(link))  # the log keeps links with secret query values masked
@@ -105,7 +106,7 @@ class IncrementalMiddleware:
         age = time.time() - float(entry.get("crawled_ts") or 0)
         if age < self.window:
             ledger = self.crawler.spider.ledger  # type: ignore[union-attr]
-            ledger.record(link, "unchanged", platform=request.meta.get("twin_platform", "article"), reason="fresh")
+            ledger.record(link, "unchanged", platform=request.meta.get(PLATFORM, "article"), reason="fresh")
             self.crawler.stats.inc_value("twin/incremental/fresh")  # type: ignore[union-attr]
             raise Skipped("fresh", request.url)
         # Older than the window: ask the server whether it changed (headers only when the site gave validators).
@@ -115,7 +116,7 @@ class IncrementalMiddleware:
             request.headers.setdefault(b"If-Modified-Since", entry["last_modified"].encode("latin-1"))
 
     async def process_response(self, request: Request, response: Response) -> Response:
-        link = request.meta.get("twin_link")
+        link = request.meta.get(LINK)
         if not link or self._flag("reprocess"):
             return response  # a replay from the archive is not a fetch
         stats = self.crawler.stats
@@ -127,7 +128,7 @@ class IncrementalMiddleware:
             stats.inc_value("twin/incremental/not_modified")
             stats.inc_value("twin/warehouse/unchanged")
             self.crawler.spider.ledger.record(  # type: ignore[union-attr]
-                link, "unchanged", platform=request.meta.get("twin_platform", "article"), reason="not-modified"
+                link, "unchanged", platform=request.meta.get(PLATFORM, "article"), reason="not-modified"
             )
             raise Skipped("not-modified", request.url)
         if 200 <= response.status < 300:

@@ -32,6 +32,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import deferLater
 
 from twin_crawler.extensions.deadletter import DeadLetters, make_record
+from twin_crawler.meta import LINK, PLATFORM, STEP
 
 from .reasons import exception_reason
 from .ssrf import refused_reason
@@ -114,9 +115,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             exception.twin_reason = reason  # type: ignore[attr-defined]
         if reason.startswith("ssrf-"):
             ledger = getattr(self.crawler.spider, "ledger", None)
-            link = request.meta.get("twin_link")
+            link = request.meta.get(LINK)
             if link and ledger is not None:  # refused on purpose: not a failure to retry or replay
-                ledger.record(link, "dropped", platform=request.meta.get("twin_platform", "article"), reason=reason)
+                ledger.record(link, "dropped", platform=request.meta.get(PLATFORM, "article"), reason=reason)
             return None
         if reason == "dns":
             self._unresolvable(request, exception)
@@ -171,19 +172,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
 
     def _give_up(self, request: Request, reason: str, error: str) -> None:
-        if "twin_step" not in request.meta:
+        if STEP not in request.meta:
             return  # not a spider request (robots.txt): nothing to replay; the page it guards gets its own state
         attempts = request.meta.get("retry_times", 0) + 1
         self.dead_letters.add(make_record(request, self.crawler.spider, reason, attempts, error))
 
     def _request_dropped(self, request: Request) -> None:
         """A redirect the dupefilter dropped would leave its link pending for ever: give it a state."""
-        link = request.meta.get("twin_link")
+        link = request.meta.get(LINK)
         ledger = getattr(self.crawler.spider, "ledger", None)
         hops = request.meta.get("redirect_urls")
         if not (link and hops and ledger is not None and ledger.state(link) in (None, "pending")):
             return
-        platform = request.meta.get("twin_platform", "article")
+        platform = request.meta.get(PLATFORM, "article")
         if request.url in hops:
             ledger.record(link, "failed", platform=platform, reason="redirect-loop")
         else:  # redirected to a URL this run already fetched for another link

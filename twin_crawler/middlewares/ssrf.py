@@ -31,6 +31,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred, fail
 from twisted.internet.error import DNSLookupError
 
+from twin_crawler.meta import LINK, PLATFORM
+
 logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -155,10 +157,10 @@ class SSRFGuardMiddleware:
             return
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"twin/ssrf/refused/{reason}")
-        link = request.meta.get("twin_link")
+        link = request.meta.get(LINK)
         ledger = getattr(self.crawler.spider, "ledger", None)
         if link and ledger is not None:
-            ledger.record(link, "dropped", platform=request.meta.get("twin_platform", "article"), reason=reason)
+            ledger.record(link, "dropped", platform=request.meta.get(PLATFORM, "article"), reason=reason)
         logger.warning("refused %s: %s address (SSRF guard)", request.url, reason.removeprefix("ssrf-"))
         error = IgnoreRequest(f"{reason}: {request.url}")
         error.twin_reason = reason  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@ import logging
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 
+from twin_crawler.meta import LINK, PLATFORM
+
 logger = logging.getLogger(__name__)
 REASON = "url-too-long"
 
@@ -27,11 +29,11 @@ class LedgerUrlLengthMiddleware(UrlLengthMiddleware):
     def _record(self, request: Request) -> None:
         spider = self.crawler.spider
         ledger = getattr(spider, "ledger", None)
-        link = request.meta.get("twin_link")
+        link = request.meta.get(LINK)
         if ledger is None or not link:
             # A discovery page (feed, listing) serves no one link: counted, like other discovery failures.
             self.crawler.stats.inc_value(f"twin/discovery/failed/{REASON}")
             return
         if ledger.state(link) in (None, "pending"):
-            ledger.record(link, "failed", platform=request.meta.get("twin_platform", "article"), reason=REASON)
+            ledger.record(link, "failed", platform=request.meta.get(PLATFORM, "article"), reason=REASON)
         logger.warning("%s: the URL is longer than URLLENGTH_LIMIT (%d); recorded failed", link[:200], self.maxlength)

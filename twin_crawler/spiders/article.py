@@ -20,6 +20,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip, gzip_magic_number
 
 from twin_crawler.items import Article, ArticleContent, DocumentImage
+from twin_crawler.meta import ALLOW_STATUS, DISCOVERY, LINK, ON_FAILURE, SEED, STEP
 from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
 from twin_crawler.pages.blocks import header
 from twin_crawler.pages.byline import names_someone_else
@@ -33,7 +34,7 @@ from .handler import PlatformHandler, StepResult
 
 logger = logging.getLogger(__name__)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed sitemap file
-DISCOVERY_META = {"twin_on_failure": "discovery_failed", "twin_allow_status": ()}
+DISCOVERY_META = {ON_FAILURE: "discovery_failed", ALLOW_STATUS: ()}
 
 
 class ArticleHandler(PlatformHandler):
@@ -43,11 +44,11 @@ class ArticleHandler(PlatformHandler):
     platform = "article"
 
     def seed(self, route: Route) -> Iterator[Any]:
-        yield self.spider.request(route.link, self.platform, "page", link=route.link, meta={"twin_seed": True})
+        yield self.spider.request(route.link, self.platform, "page", link=route.link, meta={SEED: True})
 
     async def on_page(self, response: Response) -> AsyncIterator[Any]:
-        link = response.meta["twin_link"]
-        given = bool(response.meta.get("twin_seed"))
+        link = response.meta[LINK]
+        given = bool(response.meta.get(SEED))
         if given and is_feed_or_sitemap(response.body):  # a feed or sitemap the user gave is the author's
             for out in self._read_listing_file(response, Discovery.for_file(response.url)):
                 yield out
@@ -110,7 +111,7 @@ class ArticleHandler(PlatformHandler):
             return None
         self.spider.host_platforms[host] = platform
         handler = self.spider.handler(platform)
-        link = response.meta["twin_link"]
+        link = response.meta[LINK]
         if handler is None:
             self.spider.ledger.record(link, "unsupported", platform=platform, reason=f"no-{platform}-parser")
             return ()
@@ -130,13 +131,13 @@ class ArticleHandler(PlatformHandler):
             if not found.answered:
                 logger.info("no feed or sitemap lists the posts of %s", found.listing)
             return
-        yield self.spider.request(url, self.platform, step, meta={"twin_discovery": found.to_meta(), **DISCOVERY_META})
+        yield self.spider.request(url, self.platform, step, meta={DISCOVERY: found.to_meta(), **DISCOVERY_META})
 
     def on_discovery_failed(self, request: Request, reason: str) -> None:
         """A candidate that is not there (404, refused): try the next one. Errbacks cannot yield, so inject it."""
-        found = Discovery.from_meta(request.meta["twin_discovery"])
+        found = Discovery.from_meta(request.meta[DISCOVERY])
         logger.debug("discovery candidate %s: %s", request.url, reason)
-        if request.meta["twin_step"].endswith(".robots"):
+        if request.meta[STEP].endswith(".robots"):
             found.robots_read([])
         for out in self._next(found):
             engine = self.spider.crawler.engine
@@ -144,13 +145,13 @@ class ArticleHandler(PlatformHandler):
             engine.crawl(out)
 
     def on_feed(self, response: Response) -> Iterator[Any]:
-        found = Discovery.from_meta(response.meta["twin_discovery"])
+        found = Discovery.from_meta(response.meta[DISCOVERY])
         yield from self._read_listing_file(response, found)
 
     on_sitemap = on_feed
 
     def on_robots(self, response: Response) -> Iterator[Any]:
-        found = Discovery.from_meta(response.meta["twin_discovery"])
+        found = Discovery.from_meta(response.meta[DISCOVERY])
         text = response.text if isinstance(response, TextResponse) else ""
         found.robots_read([u for u in robots_sitemaps(text) if same_site(u, found.listing)])
         yield from self._next(found)
@@ -173,7 +174,7 @@ class ArticleHandler(PlatformHandler):
         pages = [p for p in pages if found.in_sitemap_scope(p)]
         for child_url, child in found.child_sitemaps([c for c in children if same_site(c, found.listing)]):
             yield self.spider.request(child_url, self.platform, "sitemap",
-                                      meta={"twin_discovery": child.to_meta(), **DISCOVERY_META})
+                                      meta={DISCOVERY: child.to_meta(), **DISCOVERY_META})
         if pages or children:
             found.answered = True
             yield from self._follow_urls(response.url, pages)
@@ -200,11 +201,11 @@ class ArticleHandler(PlatformHandler):
     def _listing_page(self, found: Discovery) -> Iterator[Request]:
         if found.next_page:
             yield self.spider.request(found.next_page, self.platform, "listing",
-                                      meta={"twin_discovery": found.to_meta(), **DISCOVERY_META})
+                                      meta={DISCOVERY: found.to_meta(), **DISCOVERY_META})
 
     def on_listing(self, response: Response) -> Iterator[Any]:
         """One "Older posts" page of a listing whose feed is shorter than it: its posts, then the next page."""
-        found = Discovery.from_meta(response.meta["twin_discovery"])
+        found = Discovery.from_meta(response.meta[DISCOVERY])
         try:
             page = read_listing_page(response.url, response.text if isinstance(response, TextResponse) else "")
         except PageError:

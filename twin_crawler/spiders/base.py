@@ -18,6 +18,7 @@ from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in
 from twin_crawler.checks import check_settings
 from twin_crawler.items import Document
 from twin_crawler.ledger import Ledger
+from twin_crawler.meta import LINK, LISTING, ON_FAILURE, PLATFORM, STEP
 from twin_crawler.middlewares.incremental import check_settings as check_incremental_settings
 from twin_crawler.middlewares.ssrf import refuse_user_links
 from twin_crawler.urls import LinkError, Route, route
@@ -183,22 +184,22 @@ class TwinBaseSpider(scrapy.Spider):
     def request(self, url: str, platform: str, step: str, *, link: str | None = None, meta: dict[str, Any] | None = None,
                 **kwargs: Any) -> Request:
         """A request whose response goes to ``handler(platform).on_<step>``; ``link`` is the ledger entry it serves."""
-        full_meta = {"twin_step": f"{platform}.{step}", "twin_link": link, "twin_platform": platform, **(meta or {})}
+        full_meta = {STEP: f"{platform}.{step}", LINK: link, PLATFORM: platform, **(meta or {})}
         return Request(url, callback=self.parse_step, errback=self.on_error, meta=full_meta, **kwargs)
 
     async def parse_step(self, response: Response) -> AsyncIterator[Any]:
         """The single callback: dispatch to the platform handler's step named in ``meta``."""
-        platform, _, step = response.meta["twin_step"].partition(".")
+        platform, _, step = response.meta[STEP].partition(".")
         handler = self.handler(platform)
         if handler is None:
             return
-        link = response.meta.get("twin_link")
+        link = response.meta.get(LINK)
         name = response.meta.get(SEED_USER_META)
         author = await self.author_cache.resolve(self._warehouse(), name) if name else None
         async for out in in_author_context(self.iterate(getattr(handler, f"on_{step}")(response)), author):
             # A listing page (``twin_listing`` meta: a feed read in the browser) yields many documents, each its
             # own ledger link; only a one-document page maps its item's link back to the link crawled.
-            if isinstance(out, Document) and link and not response.meta.get("twin_listing"):
+            if isinstance(out, Document) and link and not response.meta.get(LISTING):
                 owner = self.ledger.claim(out.link, link)
                 if owner is not None:
                     logger.info("%s is the same document as %s: recorded as its duplicate", link, owner)
@@ -221,16 +222,16 @@ class TwinBaseSpider(scrapy.Spider):
         if getattr(failure.value, "twin_skipped", False):
             return  # left out on purpose (incremental: fresh / not modified); the ledger already says why
         request = failure.request  # type: ignore[attr-defined]
-        link = request.meta.get("twin_link")
+        link = request.meta.get(LINK)
         reason = failure_reason(failure)
-        fallback = request.meta.get("twin_on_failure")
-        handler = self.handler(request.meta.get("twin_platform", "article")) if fallback else None
+        fallback = request.meta.get(ON_FAILURE)
+        handler = self.handler(request.meta.get(PLATFORM, "article")) if fallback else None
         if handler is not None:  # an optional lookup the handler can do without (GitHub owner display name)
             getattr(handler, f"on_{fallback}")(request, reason)
             return
         if link:
             if self.ledger.state(link) in (None, "pending"):
-                self.ledger.record(link, "failed", platform=request.meta.get("twin_platform", "article"), reason=reason)
+                self.ledger.record(link, "failed", platform=request.meta.get(PLATFORM, "article"), reason=reason)
         else:
             self.crawler.stats.inc_value(f"twin/discovery/failed/{reason}")
         if not getattr(failure.value, "twin_logged", False):  # already logged where found (DNS: once per host)
@@ -253,7 +254,7 @@ class TwinBaseSpider(scrapy.Spider):
         yielded for ``scrapy parse`` to list or follow (``--depth``)."""
         url = (response.meta.get("redirect_urls") or [response.url])[0]
         async for out in self.iterate(self.seed(self.route_link(url))):
-            if isinstance(out, Request) and out.meta.get("twin_link") and "twin_step" in out.meta:
+            if isinstance(out, Request) and out.meta.get(LINK) and STEP in out.meta:
                 # This response is the page that request would fetch: handle it under the request's meta.
                 bound = response.replace(request=out.replace(url=response.url))
                 async for item in self.parse_step(bound):

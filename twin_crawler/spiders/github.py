@@ -12,6 +12,7 @@ from twisted.internet import defer
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
+from twin_crawler.meta import REPO
 from twin_crawler.repos import CloneError, CloneOptions, RemoteRefused, WalkLimits, fetch_repository
 from twin_crawler.repos.document import repository_item
 from twin_crawler.repos.remote import clone_url_for, special_route
@@ -71,7 +72,7 @@ class GithubHandler(GithubApiSteps):
 
     # -- clone --
     async def on_clone(self, response: Response) -> AsyncIterator[Any]:
-        repo = response.meta["twin_repo"]
+        repo = response.meta[REPO]
         await maybe_deferred_to_future(self.clones.acquire())
         try:
             snapshot = await in_thread(fetch_repository, repo["clone_url"], repo["ref"], self.options, self.limits)

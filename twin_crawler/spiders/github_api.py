@@ -13,6 +13,18 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from twin_crawler.meta import (
+    ALLOW_STATUS,
+    DECIDING,
+    LINK,
+    LOGIN,
+    NEXT,
+    ON_FAILURE,
+    PLATFORM,
+    RATE_LIMIT_WAITS,
+    REPO,
+    STEP,
+)
 from twin_crawler.pages.github import (
     ApiError,
     RepoInfo,
@@ -29,7 +41,7 @@ from .handler import PlatformHandler
 
 logger = logging.getLogger(__name__)
 # Every API status reaches the step (403/429 rate limits are waited for there; 404 means "use the login").
-API_META = {"handle_httpstatus_all": True, "twin_allow_status": range(100, 600), "dont_obey_robotstxt": True}
+API_META = {"handle_httpstatus_all": True, ALLOW_STATUS: range(100, 600), "dont_obey_robotstxt": True}
 MAX_RATE_LIMIT_WAITS = 3
 
 
@@ -56,7 +68,7 @@ class GithubApiSteps(PlatformHandler):
     def _clone_request(self, repo: dict[str, Any]) -> Request:
         # No HTTP needed: a data: request carries the repository to the clone step (robots/SSRF ignore data:).
         return self.spider.request(f"data:text/plain,{quote(repo['link'], safe='')}", self.platform, "clone",
-                                   link=repo["link"], meta={"twin_repo": repo})
+                                   link=repo["link"], meta={REPO: repo})
 
     def _author_known(self, owner: str) -> bool:
         return self.spider.author is not None or self.spider.args.user is not None or owner.lower() in self.names
@@ -65,7 +77,7 @@ class GithubApiSteps(PlatformHandler):
         if self._author_known(repo["owner"]):
             return self._clone_request(repo)
         return self._api(f"{self.api}/users/{quote(repo['owner'])}", "owner",
-                         {"twin_repo": repo, "twin_on_failure": "owner_failed"})
+                         {REPO: repo, ON_FAILURE: "owner_failed"})
 
     def handle_link(self, handle: str) -> str:
         return f"https://github.com/{handle}"
@@ -76,26 +88,26 @@ class GithubApiSteps(PlatformHandler):
         listing = f"{self.api}/users/{quote(handle)}/repos?type=owner&sort=pushed&per_page=100"
         deciding = self.handle_meta(handle)
         if self._author_known(handle):
-            yield self._api(listing, "listing", {"twin_login": handle, **deciding})
+            yield self._api(listing, "listing", {LOGIN: handle, **deciding})
         else:
             yield self._api(f"{self.api}/users/{quote(handle)}", "profile",
-                            {"twin_login": handle, "twin_next": listing, "twin_on_failure": "profile_failed",
-                             "twin_deciding": deciding})
+                            {LOGIN: handle, NEXT: listing, ON_FAILURE: "profile_failed",
+                             DECIDING: deciding})
 
     async def on_profile(self, response: Response) -> AsyncIterator[Any]:
         retry = await self._rate_limited(response)
         if retry is not None:
             yield retry
             return
-        login = response.meta["twin_login"]
+        login = response.meta[LOGIN]
         self.names[login.lower()] = (parse_user_name(response.body) if response.status == 200 else None) or login
-        yield self._api(response.meta["twin_next"], "listing", {"twin_login": login, **response.meta["twin_deciding"]})
+        yield self._api(response.meta[NEXT], "listing", {LOGIN: login, **response.meta[DECIDING]})
 
     def on_profile_failed(self, request: Request, reason: str) -> None:
         """The profile lookup failed for good: list the repositories anyway (the login names the author)."""
         logger.info("GitHub profile lookup failed (%s); using the login as the author's name", reason)
-        self._inject(self._api(request.meta["twin_next"], "listing", {"twin_login": request.meta["twin_login"],
-                                                                      **request.meta["twin_deciding"]}))
+        self._inject(self._api(request.meta[NEXT], "listing", {LOGIN: request.meta[LOGIN],
+                                                                      **request.meta[DECIDING]}))
 
     async def on_listing(self, response: Response) -> AsyncIterator[Any]:
         retry = await self._rate_limited(response)
@@ -115,7 +127,7 @@ class GithubApiSteps(PlatformHandler):
             yield out
         next_url = parse_link_header((response.headers.get("Link") or b"").decode("latin-1")).get("next")
         if next_url and urlsplit(next_url).netloc == urlsplit(self.api).netloc:
-            yield self._api(next_url, "listing", {"twin_login": response.meta["twin_login"]})
+            yield self._api(next_url, "listing", {LOGIN: response.meta[LOGIN]})
         elif next_url:
             logger.warning("GitHub listing: not following rel=next to another host: %s", next_url)
 
@@ -150,7 +162,7 @@ class GithubApiSteps(PlatformHandler):
         if retry is not None:
             yield retry
             return
-        repo = response.meta["twin_repo"]
+        repo = response.meta[REPO]
         if response.status == 200:
             self.names[repo["owner"].lower()] = parse_user_name(response.body) or repo["owner"]
         yield self._clone_request(repo)
@@ -158,7 +170,7 @@ class GithubApiSteps(PlatformHandler):
     def on_owner_failed(self, request: Request, reason: str) -> None:
         """The owner lookup failed for good: clone anyway, with the login as the author's name."""
         logger.info("GitHub user lookup failed (%s); using the login as the author's name", reason)
-        self._inject(self._clone_request(request.meta["twin_repo"]))
+        self._inject(self._clone_request(request.meta[REPO]))
 
     def _inject(self, request: Request) -> None:
         # Errbacks run outside a callback's output: the engine takes the follow-up request directly.
@@ -170,7 +182,7 @@ class GithubApiSteps(PlatformHandler):
         """After waiting for ``x-ratelimit-reset`` (capped), the same API request again; None if not limited."""
         headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
         wait = rate_limit_wait(response.status, headers, time.time(), self.max_wait)
-        attempts = response.meta.get("twin_rate_limit_waits", 0)
+        attempts = response.meta.get(RATE_LIMIT_WAITS, 0)
         if wait is None or attempts >= MAX_RATE_LIMIT_WAITS:
             return None
         self.spider.crawler.stats.inc_value("twin/github/rate_limit_waits")
@@ -179,9 +191,9 @@ class GithubApiSteps(PlatformHandler):
         from twisted.internet import reactor
 
         await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
-        step = response.meta["twin_step"].partition(".")[2]
-        meta = {k: v for k, v in response.meta.items() if k.startswith("twin_") and k not in ("twin_step", "twin_link",
-                                                                                              "twin_platform")}
-        request = self._api(response.url, step, {**meta, "twin_rate_limit_waits": attempts + 1})
+        step = response.meta[STEP].partition(".")[2]
+        meta = {k: v for k, v in response.meta.items() if k.startswith("twin_") and k not in (STEP, LINK,
+                                                                                              PLATFORM)}
+        request = self._api(response.url, step, {**meta, RATE_LIMIT_WAITS: attempts + 1})
         return request.replace(dont_filter=True)
 

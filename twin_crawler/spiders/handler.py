@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scrapy.http import Request, Response
 
 from twin_crawler.arguments import ArgumentError
+from twin_crawler.meta import HANDLE, HANDLE_LINK, ON_FAILURE
 from twin_crawler.urls import Route
 from twin_crawler.warehouse import WarehouseError, for_crawler
 
@@ -58,7 +59,7 @@ class PlatformHandler:
         """Meta for the request whose answer decides whether discovery from ``handle`` works (feed, profile, first
         listing page). Its failure for good reaches ``on_handle_failed`` through the spider's errback, since a
         discovery request has no ``twin_link`` (it is no content fetch: incremental skips must not apply)."""
-        return {"twin_handle": handle, "twin_handle_link": self.handle_link(handle), "twin_on_failure": "handle_failed"}
+        return {HANDLE: handle, HANDLE_LINK: self.handle_link(handle), ON_FAILURE: "handle_failed"}
 
     def on_handle_failed(self, request: Request, reason: str) -> None:
         self.handle_failed(request, reason)
@@ -67,19 +68,19 @@ class PlatformHandler:
         """A ``failed`` row for the handle (reason ``http-404``, ``not-a-feed`` ...): it shows in the run report and
         fails the run, and the handle is not remembered."""
         meta = _meta(source)
-        link = meta.get("twin_handle_link")
+        link = meta.get(HANDLE_LINK)
         self.spider.crawler.stats.inc_value(f"twin/discovery/failed/{reason}")
         if not link:
             return
         self.spider.ledger.register(link, self.platform)
         self.spider.ledger.record(link, "failed", platform=self.platform, reason=reason)
         logger.warning("discovery from the %s handle %r failed (%s): nothing found there, and the handle is not "
-                       "remembered; check -a handle", self.platform, meta.get("twin_handle"), reason)
+                       "remembered; check -a handle", self.platform, meta.get(HANDLE), reason)
 
     def handle_answered(self, response: Response) -> None:
         """The deciding discovery request answered with a usable listing: remember ``-a handle`` on the author for
         later runs (only now, never before the crawl, so a handle whose discovery failed is not kept)."""
-        spider, handle = self.spider, _meta(response).get("twin_handle")
+        spider, handle = self.spider, _meta(response).get(HANDLE)
         if not (handle and handle == spider.args.handle and spider.author and spider.platform == self.platform):
             return
         handles = spider.author.setdefault("handles", {})

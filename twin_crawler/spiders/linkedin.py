@@ -14,6 +14,7 @@ from twin_crawler import urls
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
 from twin_crawler.items import Article, ArticleContent, DocumentImage, Post, PostContent
+from twin_crawler.meta import HANDLE, LINK, POST_KEY
 from twin_crawler.pages.html import PageError
 from twin_crawler.pages.linkedin import (
     PostData,
@@ -63,7 +64,7 @@ class LinkedinHandler(PlatformHandler):
     def seed(self, route: Route) -> Iterator[Any]:
         if route.kind in ("post", "article"):
             step = "post" if route.kind == "post" else "pulse"
-            yield self.spider.request(route.link, self.platform, step, link=route.link, meta={"twin_key": route.key})
+            yield self.spider.request(route.link, self.platform, step, link=route.link, meta={POST_KEY: route.key})
         elif route.kind == "profile" and route.key and self.session_on():
             self.spider.ledger.record(route.link, "dropped", platform=self.platform, reason="profile-feed-read")
             yield from self.discover(route.key)
@@ -83,7 +84,7 @@ class LinkedinHandler(PlatformHandler):
         wait = self.spider.settings.getfloat("TWIN_LINKEDIN_SCROLL_WAIT", 3.0)
         # The feed has its own ledger row (twin_link); twin_handle lets a read feed remember the handle.
         yield self.spider.request(url, self.platform, "feed", link=link,
-                                  meta={**session.feed_meta(scrolls, wait), "twin_handle": handle})
+                                  meta={**session.feed_meta(scrolls, wait), HANDLE: handle})
 
     def _blocked(self, response: Response, link: str, found: bool) -> bool:
         """Record ``blocked`` when the page is the auth wall (or only a sign-in form); the page is never parsed."""
@@ -96,18 +97,18 @@ class LinkedinHandler(PlatformHandler):
         return True
 
     def on_post(self, response: Response) -> Iterator[Any]:
-        link = response.meta["twin_link"]
+        link = response.meta[LINK]
         posts = self._parse(parse_guest_posts, response)
         if self._blocked(response, link, bool(posts)):
             return
-        post = select_post(posts, response.meta.get("twin_key"))
+        post = select_post(posts, response.meta.get(POST_KEY))
         if post is None:
             self.spider.ledger.record(link, "dropped", platform=self.platform, reason="no-post-on-page")
             return
         yield self.post_item(post, via="guest", share_url=link)
 
     def on_pulse(self, response: Response) -> Iterator[Any]:
-        link = response.meta["twin_link"]
+        link = response.meta[LINK]
         if self._blocked(response, link, True):
             return
         try:
@@ -128,7 +129,7 @@ class LinkedinHandler(PlatformHandler):
         )
 
     def on_feed(self, response: Response) -> Iterator[Any]:
-        link = response.meta["twin_link"]
+        link = response.meta[LINK]
         posts = self._parse(parse_feed_posts, response)
         if self._blocked(response, link, bool(posts)):
             return

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import browser_available
+from twin_crawler.meta import BROWSER_OK, LISTING
 
 ENV_VAR = "TWIN_LINKEDIN_LI_AT"
 SESSION_CONTEXT = "linkedin-session"
@@ -96,8 +97,8 @@ def feed_meta(scrolls: int, wait_seconds: float) -> dict[str, Any]:
         "playwright": True,
         "playwright_context": SESSION_CONTEXT,
         "playwright_page_methods": [PageMethod("evaluate", SCROLL_SCRIPT, argument)],
-        "twin_browser_ok": False,
-        "twin_listing": True,  # many posts from one page: no link aliasing (spiders/base.py parse_step)
+        BROWSER_OK: False,
+        LISTING: True,  # many posts from one page: no link aliasing (spiders/base.py parse_step)
     }
 
 

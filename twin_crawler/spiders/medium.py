@@ -14,6 +14,7 @@ from scrapy.settings import BaseSettings
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
 from twin_crawler.items import Article, ArticleContent, DocumentImage, name_key
+from twin_crawler.meta import HANDLE_LINK, LINK, MEDIUM_HANDLE, MEDIUM_PREVIEW
 from twin_crawler.pages.html import PageError
 from twin_crawler.pages.medium import MediumPost, NotAMediumPost, parse_post_page
 from twin_crawler.pages.medium_apollo import profile_post_ids
@@ -79,7 +80,7 @@ class MediumHandler(PlatformHandler):
         elif route.platform == "medium" and route.kind in ("profile", "publication") and route.key:
             self.spider.ledger.record(route.link, "dropped", platform=self.platform, reason="discovery-followed")
             for request in self.discover(route.link if route.kind == "publication" else route.key):
-                request.meta["twin_handle_link"] = route.link  # a failure is that link's row (jane.medium.com)
+                request.meta[HANDLE_LINK] = route.link  # a failure is that link's row (jane.medium.com)
                 yield request
         elif route.platform == "medium":
             self.spider.ledger.record(route.link, "unsupported", platform=self.platform, reason=f"medium-{route.kind}")
@@ -99,7 +100,7 @@ class MediumHandler(PlatformHandler):
         yield self.spider.request(feed_url(handle, self.base), self.platform, "feed", meta=self.handle_meta(handle))
         if self.spider.args.flag("history") and not handle.startswith(("http://", "https://")):
             yield self.spider.request(f"{self.base}/@{handle.lstrip('@')}", self.platform, "profile",
-                                      meta={"twin_medium_handle": handle})
+                                      meta={MEDIUM_HANDLE: handle})
 
     def on_feed(self, response: Response) -> Iterator[Any]:
         try:
@@ -121,7 +122,7 @@ class MediumHandler(PlatformHandler):
                 yield self.article(entry.post, entry.url)
             else:  # member-only or cut short: the page may hold a longer preview; the feed's is kept as fallback
                 yield self.spider.request(self.page_url(entry.url, entry.post.post_id), self.platform, "post",
-                                          link=link, meta={"twin_medium_preview": preview_to_meta(entry.post)})
+                                          link=link, meta={MEDIUM_PREVIEW: preview_to_meta(entry.post)})
 
     def _by_author(self, creator: str | None) -> bool:
         """The feed item's ``dc:creator`` names the author (every word of the author's name appears in it)."""
@@ -130,7 +131,7 @@ class MediumHandler(PlatformHandler):
 
     def on_profile(self, response: Response) -> Iterator[Any]:
         text = response.text if isinstance(response, TextResponse) else ""
-        for post_id in profile_post_ids(text, response.meta["twin_medium_handle"]):
+        for post_id in profile_post_ids(text, response.meta[MEDIUM_HANDLE]):
             link = post_link(post_id)
             if self._register(link, response.url):
                 yield self.spider.request(f"{self.base}/p/{post_id}", self.platform, "post", link=link)
@@ -144,7 +145,7 @@ class MediumHandler(PlatformHandler):
         return True
 
     def on_post(self, response: Response) -> Iterator[Any]:
-        yield from self._post(response, response.meta["twin_link"])
+        yield from self._post(response, response.meta[LINK])
 
     def from_sniffed(self, response: Response, link: str) -> Iterator[Any]:
         yield from self._post(response, link)
@@ -160,7 +161,7 @@ class MediumHandler(PlatformHandler):
             except PageError as exc:
                 reason = "unreadable-page"
                 logger.info("unreadable Medium page %s: %s", response.url, exc)
-        preview = response.meta.get("twin_medium_preview")
+        preview = response.meta.get(MEDIUM_PREVIEW)
         if preview:
             yield self.article(preview_from_meta(preview), response.url)
             return

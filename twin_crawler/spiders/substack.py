@@ -11,6 +11,16 @@ from urllib.parse import quote, urlsplit
 from scrapy.http import Request, Response, TextResponse
 
 from twin_crawler.arguments import ArgumentError
+from twin_crawler.meta import (
+    HANDLE,
+    HANDLE_LINK,
+    LINK,
+    ON_FAILURE,
+    SUB_AUTHOR,
+    SUB_BASE,
+    SUB_HANDLE,
+    SUB_OFFSET,
+)
 from twin_crawler.pages.html import PageError
 from twin_crawler.pages.sniff import sniff_platform
 from twin_crawler.pages.substack import (
@@ -36,7 +46,7 @@ from .handler import PlatformHandler
 logger = logging.getLogger(__name__)
 # Author identity carried in request meta (picklable): Substack user ids, handles, name tokens.
 Ident = dict[str, list[Any]]
-HANDLE_META = ("twin_handle", "twin_handle_link", "twin_on_failure")  # PlatformHandler.handle_meta
+HANDLE_META = (HANDLE, HANDLE_LINK, ON_FAILURE)  # PlatformHandler.handle_meta
 
 
 class SubstackHandler(PlatformHandler):
@@ -62,12 +72,12 @@ class SubstackHandler(PlatformHandler):
         size = self.spider.settings.getint("TWIN_SUBSTACK_PAGE_SIZE", 12)
         url = f"{base}/api/v1/archive?sort=new&search=&offset={offset}&limit={size}"
         carried = {k: v for k, v in (deciding or {}).items() if k in HANDLE_META}
-        return self.spider.request(url, self.platform, "archive", meta={"twin_sub_base": base, "twin_sub_offset": offset,
-                                                                       "twin_sub_author": ident, **carried})
+        return self.spider.request(url, self.platform, "archive", meta={SUB_BASE: base, SUB_OFFSET: offset,
+                                                                       SUB_AUTHOR: ident, **carried})
 
     def _post(self, base: str, slug: str, link: str, ident: Ident | None) -> Request:
         url = f"{base}/api/v1/posts/{quote(slug, safe='')}"
-        return self.spider.request(url, self.platform, "post", link=link, meta={"twin_sub_author": ident})
+        return self.spider.request(url, self.platform, "post", link=link, meta={SUB_AUTHOR: ident})
 
     # -- entry points --
     def seed(self, route: Route) -> Iterator[Any]:
@@ -114,7 +124,7 @@ class SubstackHandler(PlatformHandler):
             return
         api = self._setting("TWIN_SUBSTACK_API_URL", "https://substack.com").rstrip("/")
         yield self.spider.request(f"{api}/api/v1/user/{quote(handle, safe='')}/public_profile", self.platform, "profile",
-                                  meta={"twin_sub_handle": handle, "handle_httpstatus_list": [404], **deciding})
+                                  meta={SUB_HANDLE: handle, "handle_httpstatus_list": [404], **deciding})
 
     def from_sniffed(self, response: Response, link: str) -> Iterator[Any]:
         """A page on a custom domain: its ``_preloads``/rendered post, else the API of that host."""
@@ -136,7 +146,7 @@ class SubstackHandler(PlatformHandler):
     # -- steps --
     def on_page(self, response: Response) -> Iterator[Any]:
         """A link on an unknown host given to the substack spider: crawled only if the page is Substack's."""
-        link = response.meta["twin_link"]
+        link = response.meta[LINK]
         text = response.text if isinstance(response, TextResponse) else ""
         headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
         if sniff_platform(headers, text) != "substack":
@@ -146,7 +156,7 @@ class SubstackHandler(PlatformHandler):
         yield from self.from_sniffed(response, link)
 
     def on_profile(self, response: Response) -> Iterator[Any]:
-        handle = response.meta["twin_sub_handle"]
+        handle = response.meta[SUB_HANDLE]
         if response.status == 404:  # not a user handle: try it as a publication subdomain
             logger.info("no Substack user %r; crawling %s.substack.com as a publication", handle, handle)
             yield self._archive(self.publication_base(handle), 0, self._ident([], [handle]), response.meta)
@@ -165,7 +175,7 @@ class SubstackHandler(PlatformHandler):
             yield self._archive(self.publication_base(pub.subdomain, pub.custom_domain), 0, ident)
 
     def on_archive(self, response: Response) -> Iterator[Any]:
-        base, offset, ident = (response.meta[k] for k in ("twin_sub_base", "twin_sub_offset", "twin_sub_author"))
+        base, offset, ident = (response.meta[k] for k in (SUB_BASE, SUB_OFFSET, SUB_AUTHOR))
         try:
             entries = parse_archive(response.body)
         except SubstackError as exc:
@@ -200,14 +210,14 @@ class SubstackHandler(PlatformHandler):
             yield self._archive(base, offset + len(entries), ident)
 
     def on_post(self, response: Response) -> Iterator[Any]:
-        link = response.meta["twin_link"]
+        link = response.meta[LINK]
         try:
             post = parse_post(load_json(response.body, "post"), response.url)
         except (SubstackError, PageError) as exc:
             self.spider.ledger.record(link, "dropped", platform=self.platform, reason="unreadable-post")
             logger.warning("%s: %s", response.url, exc)
             return
-        yield from self._emit(post, link, response.meta.get("twin_sub_author"))
+        yield from self._emit(post, link, response.meta.get(SUB_AUTHOR))
 
     # -- helpers --
     def _emit(self, post: SubstackPost, link: str, ident: Ident | None) -> Iterator[Any]:
