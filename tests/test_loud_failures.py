@@ -26,9 +26,9 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.selectreactor import SelectReactor
 from twisted.python.failure import Failure
 
+from twin_crawler.exceptions import exception_reason
 from twin_crawler.ledger import Ledger
 from twin_crawler.middlewares.blocks import BlockDetectionMiddleware, Blocked
-from twin_crawler.middlewares.reasons import exception_reason
 from twin_crawler.middlewares.retry import BackoffRetryMiddleware
 from twin_crawler.middlewares.ssrf import GuardedResolver
 
@@ -174,7 +174,7 @@ def test_chromium_navigation_errors_get_short_reasons(chromium: str, site: Loopb
     mw = BackoffRetryMiddleware.from_crawler(get_crawler())
     request = Request("http://nosuchhost.invalid/", meta={"twin_step": "medium.post"})
     assert mw.process_exception(request, errors[0]) is None  # not retried
-    assert errors[0].twin_reason == "browser-dns"  # type: ignore[attr-defined]  # what failure_reason reports
+    assert errors[0].twin_reason == "browser-dns"  # type: ignore[attr-defined]  # what the errback reports
 
 
 def test_refused_crawl_writes_its_error_line_to_the_log_file_too(tmp_path: Path) -> None:

@@ -13,12 +13,13 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
 from twin_crawler.archive.store import ArchiveReader, ArchiveWriter
 from twin_crawler.concurrency import in_thread
+from twin_crawler.exceptions import TwinError
 from twin_crawler.meta import LINK
 from twin_crawler.secrets import SECRET_HEADERS, scrub, secret_values
 
@@ -26,12 +27,11 @@ logger = logging.getLogger(__name__)
 REPLAYED_FLAG = "archived"
 
 
-class NotArchived(IgnoreRequest):
+class NotArchived(TwinError):
     """Reprocessing never goes to the network: a request with no archived response is refused."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(f"not in the raw archive: {url}")
-        self.twin_reason = "not-archived"
+        super().__init__("not-archived", f"not in the raw archive: {url}")
 
 
 def archived_headers(response: Response, secrets: list[str]) -> dict[str, list[str]]:

@@ -5,21 +5,20 @@ from __future__ import annotations
 import logging
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
+from twin_crawler.exceptions import TwinError
 from twin_crawler.meta import ALLOW_STATUS, BROWSER_OK, LINK, PLATFORM
 from twin_crawler.pages.blocks import block_reason
 
 logger = logging.getLogger(__name__)
 
 
-class Blocked(IgnoreRequest):
+class Blocked(TwinError):
     """The response was a block page; ``twin_reason`` says which kind."""
 
     def __init__(self, reason: str, url: str) -> None:
-        super().__init__(f"blocked ({reason}): {url}")
-        self.twin_reason = reason
+        super().__init__(reason, f"blocked ({reason}): {url}")
         # Logged here, once, as what it is (blocked, not failed): the spider's errback skips its "failed" line.
         self.twin_logged = True
 

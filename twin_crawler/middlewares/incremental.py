@@ -17,11 +17,11 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
+from twin_crawler.exceptions import TwinError
 from twin_crawler.meta import LINK, PLATFORM
 from twin_crawler.scheduling.duration import DurationError, parse_duration
 from twin_crawler.secrets import scrub, scrub_query
@@ -36,14 +36,13 @@ STORED_STATES = frozenset({"new", "updated", "unchanged", "duplicate", "paywalle
 DRAIN_EVERY = 200
 
 
-class Skipped(IgnoreRequest):
+class Skipped(TwinError):
     """A content fetch left out on purpose; the ledger already records the link and the reason."""
 
     twin_skipped = True
 
     def __init__(self, reason: str, url: str) -> None:
-        super().__init__(f"{reason}: {url}")
-        self.twin_reason = reason
+        super().__init__(reason, f"{reason}: {url}")
 
 
 def check_settings(settings: Any, args: Any) -> None:

@@ -31,10 +31,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import deferLater
 
+from twin_crawler.exceptions import exception_reason
 from twin_crawler.extensions.deadletter import DeadLetters, make_record
 from twin_crawler.meta import LINK, PLATFORM, STEP
 
-from .reasons import exception_reason
 from .ssrf import refused_reason
 
 logger = logging.getLogger(__name__)
@@ -110,8 +110,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return self._retry_with_delay(request, reason, f"HTTP {response.status}", delay) or response
 
     def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Request | None:
-        reason = refused_reason(request) or getattr(exception, "twin_reason", None) or exception_reason(exception)
-        with contextlib.suppress(AttributeError):  # read by the spider's errback (failure_reason)
+        reason = refused_reason(request) or exception_reason(exception)
+        with contextlib.suppress(AttributeError):  # read by the spider's errback (exception_reason)
             exception.twin_reason = reason  # type: ignore[attr-defined]
         if reason.startswith("ssrf-"):
             ledger = getattr(self.crawler.spider, "ledger", None)

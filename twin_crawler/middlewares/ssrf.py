@@ -24,13 +24,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred, fail
 from twisted.internet.error import DNSLookupError
 
+from twin_crawler.exceptions import TwinError
 from twin_crawler.meta import LINK, PLATFORM
 
 logger = logging.getLogger(__name__)
@@ -162,9 +162,7 @@ class SSRFGuardMiddleware:
         if link and ledger is not None:
             ledger.record(link, "dropped", platform=request.meta.get(PLATFORM, "article"), reason=reason)
         logger.warning("refused %s: %s address (SSRF guard)", request.url, reason.removeprefix("ssrf-"))
-        error = IgnoreRequest(f"{reason}: {request.url}")
-        error.twin_reason = reason  # type: ignore[attr-defined]
-        raise error
+        raise TwinError(reason, f"{reason}: {request.url}")
 
 
 class GuardedResolver(CachingThreadedResolver):

@@ -16,6 +16,7 @@ from twin_crawler.archive import check_settings as check_archive_settings
 from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_arguments
 from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in_author_context
 from twin_crawler.checks import check_settings
+from twin_crawler.exceptions import exception_reason
 from twin_crawler.items import Document
 from twin_crawler.ledger import Ledger
 from twin_crawler.meta import LINK, LISTING, ON_FAILURE, PLATFORM, STEP
@@ -223,7 +224,8 @@ class TwinBaseSpider(scrapy.Spider):
             return  # left out on purpose (incremental: fresh / not modified); the ledger already says why
         request = failure.request  # type: ignore[attr-defined]
         link = request.meta.get(LINK)
-        reason = failure_reason(failure)
+        assert failure.value is not None  # a Failure always wraps an exception
+        reason = exception_reason(failure.value)
         fallback = request.meta.get(ON_FAILURE)
         handler = self.handler(request.meta.get(PLATFORM, "article")) if fallback else None
         if handler is not None:  # an optional lookup the handler can do without (GitHub owner display name)
@@ -282,25 +284,3 @@ class TwinBaseSpider(scrapy.Spider):
     def domain_of(self, url: str) -> str:
         return (urlsplit(url).hostname or "-").removeprefix("www.")
 
-
-def failure_reason(failure: Failure) -> str:
-    """A short, secret-free reason for a failed request: ``http-404``, ``timeout``, ``dns``, exception name."""
-    value = failure.value
-    response = getattr(value, "response", None)
-    if response is not None and hasattr(response, "status"):
-        return f"http-{response.status}"
-    reason = getattr(value, "twin_reason", None)
-    if reason:
-        return str(reason)
-    # Scrapy's limits end requests with a plain IgnoreRequest; its message says which limit (issue 6).
-    message = str(value)
-    if "max redirections reached" in message:
-        return "too-many-redirects"
-    if "DOWNLOAD_MAXSIZE" in message or "download max size" in message:
-        return "too-large"
-    name = type(value).__name__
-    if name == "IgnoreRequest" and "robots.txt" in str(value):
-        return "robots-txt"
-    return {"TimeoutError": "timeout", "DNSLookupError": "dns", "TCPTimedOutError": "timeout",
-            "ConnectionRefusedError": "connection-refused", "ResponseNeverReceived": "connection-lost",
-            "ConnectionLost": "connection-lost"}.get(name, name)
