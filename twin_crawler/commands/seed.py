@@ -19,8 +19,9 @@ from scrapy.spiderloader import get_spider_loader
 
 from twin_crawler.arguments import ArgumentError, read_config, split_links
 from twin_crawler.distributed import Keys, RedisUnavailable, connect, redis_url
-from twin_crawler.distributed.seeds import PLATFORMS, Seed, SeedError, make_seed
+from twin_crawler.distributed.seeds import Seed, SeedError, make_seed
 from twin_crawler.help_text import RawHelpFormatter
+from twin_crawler.items import PLATFORMS
 from twin_crawler.secrets import redact_uri
 
 from . import EXIT_USAGE, EXIT_WAREHOUSE, fail

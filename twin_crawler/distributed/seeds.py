@@ -6,10 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from twin_crawler.items import normalise_name
+from twin_crawler.items import PLATFORMS, normalise_name
 from twin_crawler.urls import LinkError, canonicalize
-
-PLATFORMS = ("medium", "substack", "linkedin", "github", "article")
 
 
 class SeedError(ValueError):
@@ -75,4 +73,4 @@ def parse_seed(raw: bytes | str) -> Seed:
     return make_seed(data.get("url"), data.get("user"), data.get("platform"), data.get("meta"))
 
 
-__all__ = ["PLATFORMS", "Seed", "SeedError", "make_seed", "parse_seed"]
+__all__ = ["Seed", "SeedError", "make_seed", "parse_seed"]

@@ -1,7 +1,7 @@
 """Typed items: strict pydantic models adapted by itemadapter."""
 
 from .article import Article, ArticleContent
-from .author import Author, name_key, normalise_name, split_full_name
+from .author import name_key, normalise_name, split_full_name
 from .base import PLATFORMS, Document, DocumentImage, Platform
 from .post import Post, PostContent
 from .repository import Repository, SkippedFile
@@ -13,7 +13,6 @@ __all__ = [
     "PLATFORMS",
     "Article",
     "ArticleContent",
-    "Author",
     "Document",
     "DocumentImage",
     "Platform",

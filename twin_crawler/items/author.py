@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from twin_crawler.sanitise import clean_line
-
-from .base import StrictModel
 
 MAX_NAME = 200  # characters; a longer "name" is a selector that swallowed a paragraph
 
@@ -29,17 +25,3 @@ def split_full_name(name: str) -> tuple[str, str]:
         return tokens[0], tokens[0]
     return " ".join(tokens[:-1]), tokens[-1]
 
-
-class Author(StrictModel):
-    """A person in ``users``; the Handbook reads ``first_name``/``last_name``."""
-
-    id: str
-    """UUID string (``_id`` in the warehouse)."""
-    full_name: str
-    """Whitespace-normalised full name."""
-    first_name: str
-    """All but the last token of the name."""
-    last_name: str
-    """Last token of the name."""
-    handles: dict[str, str] = Field(default_factory=dict)
-    """Platform -> handle remembered from earlier runs (medium, substack, github, linkedin)."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Platform = Literal["medium", "substack", "linkedin", "github", "article"]
-PLATFORMS: tuple[str, ...] = ("medium", "substack", "linkedin", "github", "article")
+PLATFORMS: tuple[str, ...] = get_args(Platform)  # declared once, in the Literal the items validate against
 
 
 def _check_web_url(value: str) -> str:
