@@ -12,6 +12,7 @@ from functools import partial
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import get_config
 
+from twin_crawler import settings as defaults
 from twin_crawler.scheduling import DurationError, parse_duration
 from twin_crawler.scheduling.authors import AuthorsError, load_authors
 from twin_crawler.scheduling.scrapyd import Scrapyd, ScrapydError
@@ -52,7 +53,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         try:
             authors, settings = load_authors(opts.authors)
-            every = parse_duration(opts.every or self.settings.get("TWIN_RECRAWL_AFTER", "24h"),
+            every = parse_duration(opts.every or self.settings.get("TWIN_RECRAWL_AFTER", defaults.TWIN_RECRAWL_AFTER),
                                    name="--every" if opts.every else "TWIN_RECRAWL_AFTER")
             if every < 1 and not opts.once:
                 raise DurationError("the time between rounds is under a second; set --every (e.g. --every 24h) or use --once")

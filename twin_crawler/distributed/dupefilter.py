@@ -13,6 +13,8 @@ from typing import Any
 from scrapy.http import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 
+from twin_crawler.settings import distributed as defaults
+
 from . import Keys, connect
 
 # KEYS: dupefilter zset; ARGV: fingerprint, ttl seconds -> 1 when seen (and not expired), else 0 (and recorded)
@@ -25,7 +27,7 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return 0
 """
-DEFAULT_TTL = 24 * 3600.0
+DEFAULT_TTL = defaults.TWIN_REDIS_DUPEFILTER_TTL
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
@@ -43,7 +45,7 @@ class ExpiringDupeFilter(RFPDupeFilter):
             connect(settings),
             Keys.from_settings(settings, spider.name).dupefilter,
             debug=settings.getbool("DUPEFILTER_DEBUG"),
-            ttl=settings.getfloat("TWIN_REDIS_DUPEFILTER_TTL", DEFAULT_TTL),
+            ttl=settings.getfloat("TWIN_REDIS_DUPEFILTER_TTL", defaults.TWIN_REDIS_DUPEFILTER_TTL),
         )
 
     def request_seen(self, request: Request) -> bool:

@@ -25,6 +25,7 @@ from twisted.internet import task
 from twisted.internet.defer import Deferred
 
 from twin_crawler.concurrency import in_thread
+from twin_crawler.settings import distributed as defaults
 
 from . import Keys, connect
 from .leases import Lease, LeaseStore
@@ -70,7 +71,7 @@ class LeasingScheduler(Scheduler):
             logger.info("joining a crawl in progress: %d requests in the shared frontier", len(self.queue))
         settings = self.crawler.settings
         self.leases = LeaseStore(self.server, Keys.from_settings(settings, spider.name),
-                                 settings.getfloat("TWIN_LEASE_SECONDS", 120.0))
+                                 settings.getfloat("TWIN_LEASE_SECONDS", defaults.TWIN_LEASE_SECONDS))
         self._held: dict[str, _Held] = {}
         self._heartbeat_every = max(0.2, self.leases.lease_seconds / 3)
         self._next_heartbeat = time.monotonic() + self._heartbeat_every
@@ -78,7 +79,7 @@ class LeasingScheduler(Scheduler):
         self._tainted: set[str] = set()
         self.crawler.twin_frontier = self  # type: ignore[attr-defined]  # the worker's start() reads seeds through it
         self._tick_call = task.LoopingCall(self._tick)
-        self._tick_call.start(settings.getfloat("TWIN_LEASE_TICK_SECONDS", 0.5), now=False)
+        self._tick_call.start(settings.getfloat("TWIN_LEASE_TICK_SECONDS", defaults.TWIN_LEASE_TICK_SECONDS), now=False)
 
     def close(self, reason: str) -> None:
         """Graceful stop: confirmed leases are acked, everything else goes back to the shared frontier now."""

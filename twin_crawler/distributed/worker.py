@@ -22,6 +22,7 @@ from scrapy.spiderloader import SpiderLoader
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.authors import SEED_AUTHOR, SEED_USER_META, in_author_context
 from twin_crawler.items import Document
+from twin_crawler.settings import distributed as defaults
 from twin_crawler.spiders.base import TwinBaseSpider
 from twin_crawler.warehouse import Warehouse, for_crawler, warehouse_uri
 
@@ -69,7 +70,7 @@ class WorkerMixin(TwinBaseSpider):
         if frontier is None:
             raise RuntimeError("the distributed worker needs SCHEDULER = twin_crawler.distributed.scheduler.LeasingScheduler")
         settings = self.crawler.settings
-        poll = settings.getfloat("TWIN_SEED_POLL_SECONDS", 1.0)
+        poll = settings.getfloat("TWIN_SEED_POLL_SECONDS", defaults.TWIN_SEED_POLL_SECONDS)
         idle_close = settings.getfloat("TWIN_WORKER_IDLE_CLOSE", 0.0)
         logger.info("worker %s reading seeds from %s", self.name, frontier.leases.keys.seeds)
         idle_since: float | None = None

@@ -11,6 +11,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from twin_crawler import settings as defaults
 from twin_crawler.ledger import PENDING, STATES, Ledger
 from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import (
@@ -66,7 +67,7 @@ class RunReport:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.started = datetime.now(UTC)
-        self.print_table = crawler.settings.getbool("TWIN_REPORT_PRINT", True)
+        self.print_table = crawler.settings.getbool("TWIN_REPORT_PRINT", defaults.TWIN_REPORT_PRINT)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
@@ -81,7 +82,8 @@ class RunReport:
         # An interrupted run leaves pending links, and so does a worker: another took them from the shared frontier.
         local = not getattr(spider, "frontier_shared", False)
         pending = ledger.pending()
-        if pending and reason == "finished" and local and self.crawler.settings.getbool("TWIN_CHECK_PENDING", True):
+        check = self.crawler.settings.getbool("TWIN_CHECK_PENDING", defaults.TWIN_CHECK_PENDING)
+        if pending and reason == "finished" and local and check:
             logger.error("invariant broken: %d links ended pending (a bug; please report): %s",
                          len(pending), ", ".join(pending[:5]))
         ledger.publish()

@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 
+from twin_crawler import settings as defaults
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
 from twin_crawler.exceptions import TwinError
@@ -48,7 +49,7 @@ class Skipped(TwinError):
 def check_settings(settings: Any, args: Any) -> None:
     """Preflight: an unreadable ``TWIN_RECRAWL_AFTER`` is one ArgumentError line, not a traceback."""
     try:
-        parse_duration(settings.get("TWIN_RECRAWL_AFTER", "24h"))
+        parse_duration(settings.get("TWIN_RECRAWL_AFTER", defaults.TWIN_RECRAWL_AFTER))
     except DurationError as exc:
         raise ArgumentError(str(exc)) from None
 
@@ -64,7 +65,7 @@ class IncrementalMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.window = parse_duration(crawler.settings.get("TWIN_RECRAWL_AFTER", "24h"))
+        self.window = parse_duration(crawler.settings.get("TWIN_RECRAWL_AFTER", defaults.TWIN_RECRAWL_AFTER))
         self.log: dict[str, dict[str, Any]] = {}
         self.fetched: dict[str, dict[str, Any]] = {}  # link -> crawl_log entry of this run, not yet written
         self.since_drain = 0

@@ -31,6 +31,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import deferLater
 
+from twin_crawler import settings as defaults
 from twin_crawler.exceptions import exception_reason
 from twin_crawler.extensions.deadletter import DeadLetters, make_record
 from twin_crawler.meta import LINK, PLATFORM, STEP
@@ -64,14 +65,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(crawler.settings)
         self.crawler = crawler
         settings = crawler.settings
-        self.base = settings.getfloat("TWIN_RETRY_BACKOFF_BASE", 1.0)
-        self.cap = settings.getfloat("TWIN_RETRY_BACKOFF_MAX", 60.0)
-        self.retry_after_max = settings.getfloat("TWIN_RETRY_AFTER_MAX", 600.0)
+        self.base = settings.getfloat("TWIN_RETRY_BACKOFF_BASE", defaults.TWIN_RETRY_BACKOFF_BASE)
+        self.cap = settings.getfloat("TWIN_RETRY_BACKOFF_MAX", defaults.TWIN_RETRY_BACKOFF_MAX)
+        self.retry_after_max = settings.getfloat("TWIN_RETRY_AFTER_MAX", defaults.TWIN_RETRY_AFTER_MAX)
         self.not_before: dict[str, float] = {}
         # host -> monotonic time until which it is known not to resolve: its other requests fail at once instead
         # of each waiting for its own lookup (offline, DNS_TIMEOUT each). Expires, for long-running workers.
         self.unresolved: dict[str, float] = {}
-        self.dns_failure_ttl = settings.getfloat("TWIN_DNS_FAILURE_TTL", 300.0)
+        self.dns_failure_ttl = settings.getfloat("TWIN_DNS_FAILURE_TTL", defaults.TWIN_DNS_FAILURE_TTL)
         # Scrapy's robots.txt middleware logs an ERROR per host for the same DNS failure reported here.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(skip_reported)
         self.dead_letters = DeadLetters.for_crawler(crawler)

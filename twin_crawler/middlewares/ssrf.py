@@ -30,6 +30,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred, fail
 from twisted.internet.error import DNSLookupError
 
+from twin_crawler import settings as defaults
 from twin_crawler.exceptions import TwinError
 from twin_crawler.meta import LINK, PLATFORM
 
@@ -144,7 +145,7 @@ class SSRFGuardMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.allow_loopback = crawler.settings.getbool("TWIN_ALLOW_LOOPBACK", False)
+        self.allow_loopback = crawler.settings.getbool("TWIN_ALLOW_LOOPBACK", defaults.TWIN_ALLOW_LOOPBACK)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SSRFGuardMiddleware:
@@ -174,7 +175,7 @@ class GuardedResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
         resolver = super().from_crawler(crawler, reactor)
-        resolver.allow_loopback = crawler.settings.getbool("TWIN_ALLOW_LOOPBACK", False)
+        resolver.allow_loopback = crawler.settings.getbool("TWIN_ALLOW_LOOPBACK", defaults.TWIN_ALLOW_LOOPBACK)
         return resolver
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802 - Twisted API

@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from twin_crawler import settings as defaults
 from twin_crawler.concurrency import in_thread
 from twin_crawler.items import Document
 from twin_crawler.warehouse import Outcome, WarehouseUnavailable, for_crawler
@@ -31,14 +32,16 @@ class WarehousePipeline:
         self.crawler = crawler
         self.journal = Journal(journal_dir(crawler.settings))
         self.writer = BatchWriter(
-            for_crawler(crawler), crawler.settings.getint("TWIN_WAREHOUSE_BATCH", 100), self._record_outcome,
+            for_crawler(crawler),
+            crawler.settings.getint("TWIN_WAREHOUSE_BATCH", defaults.TWIN_WAREHOUSE_BATCH),
+            self._record_outcome,
             journal=self.journal,
         )
-        self._outage_wait = crawler.settings.getfloat("TWIN_WAREHOUSE_OUTAGE_WAIT", 300.0)
+        self._outage_wait = crawler.settings.getfloat("TWIN_WAREHOUSE_OUTAGE_WAIT", defaults.TWIN_WAREHOUSE_OUTAGE_WAIT)
         self._paywalled: set[str] = set()
         self._platforms: dict[str, str] = {}
         self._timer: task.LoopingCall | None = None
-        self._interval = crawler.settings.getfloat("TWIN_WAREHOUSE_FLUSH_SECONDS", 2.0)
+        self._interval = crawler.settings.getfloat("TWIN_WAREHOUSE_FLUSH_SECONDS", defaults.TWIN_WAREHOUSE_FLUSH_SECONDS)
         crawler.signals.connect(self._start_timer, signal=signals.spider_opened)
 
     @classmethod

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip, gzip_magic_number
 
+from twin_crawler import settings as defaults
 from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.meta import ALLOW_STATUS, DISCOVERY, LINK, ON_FAILURE, SEED, STEP
 from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
@@ -63,7 +64,10 @@ class ArticleHandler(PlatformHandler):
                 yield out
             return
         settings = self.spider.settings
-        floor = settings.getint("TWIN_MIN_LINK_WORDS", 30) if given else settings.getint("TWIN_MIN_ARTICLE_WORDS", 120)
+        if given:
+            floor = settings.getint("TWIN_MIN_LINK_WORDS", defaults.TWIN_MIN_LINK_WORDS)
+        else:
+            floor = settings.getint("TWIN_MIN_ARTICLE_WORDS", defaults.TWIN_MIN_ARTICLE_WORDS)
         try:
             data = parse_article(response.url, response.text, min_words=floor)
         except NotAnArticle as exc:
@@ -216,7 +220,7 @@ class ArticleHandler(PlatformHandler):
             yield from self._listing_page(following)
 
     def _follow_urls(self, source: str, urls: list[str]) -> Iterator[Any]:
-        limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", 1000)
+        limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", defaults.TWIN_MAX_DISCOVERED)
         stats = self.spider.crawler.stats
         assert stats is not None
         followed = stats.get_value("twin/discovered/article", 0)

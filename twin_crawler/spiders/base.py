@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from twin_crawler import settings as defaults
 from twin_crawler.archive import check_settings as check_archive_settings
 from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_arguments
 from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in_author_context
@@ -79,7 +80,7 @@ class TwinBaseSpider(scrapy.Spider):
         """Route every link and resolve the author; raise ArgumentError when the run cannot proceed."""
         check_settings(self.settings)  # every TWIN_* number/flag/URL, -o/-O, JOBDIR, the raw archive: one line each
         self.check_handle()
-        max_links = self.settings.getint("TWIN_MAX_LINKS", 10_000)
+        max_links = self.settings.getint("TWIN_MAX_LINKS", defaults.TWIN_MAX_LINKS)
         if len(self.args.links) > max_links:
             raise ArgumentError(f"links: {len(self.args.links)} links given, the limit is {max_links} (TWIN_MAX_LINKS); split the list")
         check_incremental_settings(self.settings, self.args)  # TWIN_RECRAWL_AFTER readable

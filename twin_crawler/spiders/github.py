@@ -10,6 +10,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 
+from twin_crawler import settings as defaults
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
 from twin_crawler.meta import REPO
@@ -32,17 +33,18 @@ class GithubHandler(GithubApiSteps):
     def __init__(self, spider: TwinBaseSpider) -> None:
         super().__init__(spider)
         settings = spider.settings
-        self.options = CloneOptions(settings.getfloat("TWIN_GITHUB_CLONE_TIMEOUT", 120.0),
-                                    settings.getbool("TWIN_GITHUB_ALLOW_FILE_URLS", False))
-        self.limits = WalkLimits(settings.getint("TWIN_GITHUB_MAX_FILE_BYTES", 1_000_000),
-                                 settings.getint("TWIN_GITHUB_MAX_REPO_BYTES", 10_000_000),
-                                 settings.getint("TWIN_GITHUB_MAX_FILES", 5_000))
-        self.clones = defer.DeferredSemaphore(max(1, settings.getint("TWIN_GITHUB_CONCURRENT_CLONES", 4)))
+        self.options = CloneOptions(settings.getfloat("TWIN_GITHUB_CLONE_TIMEOUT", defaults.TWIN_GITHUB_CLONE_TIMEOUT),
+                                    settings.getbool("TWIN_GITHUB_ALLOW_FILE_URLS", defaults.TWIN_GITHUB_ALLOW_FILE_URLS))
+        self.limits = WalkLimits(settings.getint("TWIN_GITHUB_MAX_FILE_BYTES", defaults.TWIN_GITHUB_MAX_FILE_BYTES),
+                                 settings.getint("TWIN_GITHUB_MAX_REPO_BYTES", defaults.TWIN_GITHUB_MAX_REPO_BYTES),
+                                 settings.getint("TWIN_GITHUB_MAX_FILES", defaults.TWIN_GITHUB_MAX_FILES))
+        clones = settings.getint("TWIN_GITHUB_CONCURRENT_CLONES", defaults.TWIN_GITHUB_CONCURRENT_CLONES)
+        self.clones = defer.DeferredSemaphore(max(1, clones))
 
     @classmethod
     def route_special(cls, url: str, settings: Any) -> Route | None:
         try:
-            return special_route(url, settings.getbool("TWIN_GITHUB_ALLOW_FILE_URLS", False))
+            return special_route(url, settings.getbool("TWIN_GITHUB_ALLOW_FILE_URLS", defaults.TWIN_GITHUB_ALLOW_FILE_URLS))
         except RemoteRefused as exc:
             raise ArgumentError(f"links: {exc}") from None
 

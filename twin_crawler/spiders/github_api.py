@@ -13,6 +13,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from twin_crawler import settings as defaults
 from twin_crawler.meta import (
     ALLOW_STATUS,
     DECIDING,
@@ -53,9 +54,9 @@ class GithubApiSteps(PlatformHandler):
     def __init__(self, spider: TwinBaseSpider) -> None:
         super().__init__(spider)
         settings = spider.settings
-        self.api = settings.get("TWIN_GITHUB_API_URL", "https://api.github.com").rstrip("/")
-        self.clone_base = settings.get("TWIN_GITHUB_CLONE_BASE", "https://github.com")
-        self.max_wait = settings.getfloat("TWIN_GITHUB_RATE_LIMIT_MAX_WAIT", 900.0)
+        self.api = settings.get("TWIN_GITHUB_API_URL", defaults.TWIN_GITHUB_API_URL).rstrip("/")
+        self.clone_base = settings.get("TWIN_GITHUB_CLONE_BASE", defaults.TWIN_GITHUB_CLONE_BASE)
+        self.max_wait = settings.getfloat("TWIN_GITHUB_RATE_LIMIT_MAX_WAIT", defaults.TWIN_GITHUB_RATE_LIMIT_MAX_WAIT)
         self.names: dict[str, str] = {}  # lower-case login -> display name (or the login when the API has none)
 
     # -- requests --

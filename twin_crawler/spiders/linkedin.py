@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
+from twin_crawler import settings as defaults
 from twin_crawler import urls
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
@@ -81,7 +82,7 @@ class LinkedinHandler(PlatformHandler):
         link = urls.canonicalize(url)
         self.spider.ledger.register(link, self.platform)
         scrolls = session.scroll_limit(self.spider.args.flags.get("scrolls"), self.spider.settings)
-        wait = self.spider.settings.getfloat("TWIN_LINKEDIN_SCROLL_WAIT", 3.0)
+        wait = self.spider.settings.getfloat("TWIN_LINKEDIN_SCROLL_WAIT", defaults.TWIN_LINKEDIN_SCROLL_WAIT)
         # The feed has its own ledger row (twin_link); twin_handle lets a read feed remember the handle.
         yield self.spider.request(url, self.platform, "feed", link=link,
                                   meta={**session.feed_meta(scrolls, wait), HANDLE: handle})

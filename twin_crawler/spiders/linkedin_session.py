@@ -12,6 +12,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from twin_crawler import settings as defaults
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import browser_available
 from twin_crawler.meta import BROWSER_OK, LISTING
@@ -104,7 +105,7 @@ def feed_meta(scrolls: int, wait_seconds: float) -> dict[str, Any]:
 
 def scroll_limit(value: str | None, settings: Any) -> int:
     """Scrolls of the feed: the ``scrolls`` argument, else ``TWIN_LINKEDIN_SCROLLS``; ArgumentError when bad."""
-    raw = value if value is not None else settings.get("TWIN_LINKEDIN_SCROLLS", 10)
+    raw = value if value is not None else settings.get("TWIN_LINKEDIN_SCROLLS", defaults.TWIN_LINKEDIN_SCROLLS)
     try:
         scrolls = int(str(raw).strip())
     except ValueError:

@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from scrapy.http import Request, Response, TextResponse
 
+from twin_crawler import settings as defaults
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.meta import (
     HANDLE,
@@ -69,7 +70,7 @@ class SubstackHandler(PlatformHandler):
 
     def _archive(self, base: str, offset: int, ident: Ident, deciding: dict[str, Any] | None = None) -> Request:
         """An archive page; ``deciding``: the discovery meta when this page decides whether the handle exists."""
-        size = self.spider.settings.getint("TWIN_SUBSTACK_PAGE_SIZE", 12)
+        size = self.spider.settings.getint("TWIN_SUBSTACK_PAGE_SIZE", defaults.TWIN_SUBSTACK_PAGE_SIZE)
         url = f"{base}/api/v1/archive?sort=new&search=&offset={offset}&limit={size}"
         carried = {k: v for k, v in (deciding or {}).items() if k in HANDLE_META}
         return self.spider.request(url, self.platform, "archive", meta={SUB_BASE: base, SUB_OFFSET: offset,
@@ -184,7 +185,7 @@ class SubstackHandler(PlatformHandler):
             return
         self.handle_answered(response)
         stats = self.spider.crawler.stats
-        limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", 1000)
+        limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", defaults.TWIN_MAX_DISCOVERED)
         new = 0
         for entry in entries:
             key = entry.get("id") or entry["slug"]
@@ -206,7 +207,8 @@ class SubstackHandler(PlatformHandler):
             stats.inc_value("twin/discovered/substack")
             yield self._post(base, str(entry["slug"]), link, ident)
         # Walk until an empty page (page sizes vary); a page with nothing new means the API ignores the offset.
-        if new and offset // max(len(entries), 1) < self.spider.settings.getint("TWIN_SUBSTACK_MAX_PAGES", 500):
+        max_pages = self.spider.settings.getint("TWIN_SUBSTACK_MAX_PAGES", defaults.TWIN_SUBSTACK_MAX_PAGES)
+        if new and offset // max(len(entries), 1) < max_pages:
             yield self._archive(base, offset + len(entries), ident)
 
     def on_post(self, response: Response) -> Iterator[Any]:
