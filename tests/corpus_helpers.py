@@ -64,7 +64,7 @@ def run_command(name: str, argv: list[str], env: dict[str, str], monkeypatch: py
     monkeypatch.delenv("TWIN_MONGODB_URI", raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    cmd = importlib.import_module(f"twin_crawler.commands.{name}").Command()
+    cmd = importlib.import_module(f"twin_crawler.commands.names.{name}").Command()  # by its scrapy name
     cmd.settings = Settings()
     parser = argparse.ArgumentParser(prog=f"scrapy {name}")
     cmd.add_options(parser)

@@ -1,4 +1,5 @@
-"""Project commands (COMMANDS_MODULE): ``crawl`` with one-line errors, plus operational commands."""
+"""Project commands, importable (``scrapy.commands`` entry points in pyproject.toml; ``names/`` is the
+COMMANDS_MODULE that names them): ``crawl`` with one-line errors, plus operational commands."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ BOT_NAME = "twin_crawler"
 SPIDER_MODULES = ["twin_crawler.spiders"]
 NEWSPIDER_MODULE = "twin_crawler.spiders"
 # Project commands: `crawl` (one-line errors, exit codes), and the operational commands.
-COMMANDS_MODULE = "twin_crawler.commands"
+COMMANDS_MODULE = "twin_crawler.commands.names"  # also entry points (pyproject.toml)
 
 # --- politeness (DESIGN.md "Operating it") ---
 ROBOTSTXT_OBEY = True  # Scrapy's project template default; kept
