@@ -25,7 +25,7 @@ HANDLE_LINK = "twin_handle_link"  # the link whose ledger row a failed discovery
 
 # Generic article discovery (spiders/article.py).
 SEED = "twin_seed"  # True: the page is a link the user gave (not one found by discovery)
-DISCOVERY = "twin_discovery"  # the Discovery state (root, kind, depth...) as a plain dict
+DISCOVERY = "twin_discovery"  # the Discovery in progress (listing, feeds, sitemaps, posts, depth) as a plain dict
 
 # Medium.
 MEDIUM_HANDLE = "twin_medium_handle"  # the @handle whose profile page lists post ids
