@@ -50,7 +50,8 @@ def run_pipeline(uri: str, batch: list[Article]) -> float:
     from twin_crawler.pipelines.warehouse import WarehousePipeline
     from twin_crawler.warehouse import for_crawler
 
-    crawler = get_crawler(settings_dict={"TWIN_MONGODB_URI": uri, "TWIN_WAREHOUSE_BATCH": BATCH})
+    crawler = get_crawler(settings_dict={"TWIN_MONGODB_URI": uri, "TWIN_WAREHOUSE_BATCH": BATCH,
+                                       "EXTENSIONS": {"twin_crawler.extensions.warehouse.WarehouseExtension": 0}})
     crawler.stats.open_spider()
     pipeline = WarehousePipeline.from_crawler(crawler)
     for_crawler(crawler).ping()  # connected and indexed before the clock starts

@@ -20,7 +20,6 @@ from twin_crawler.warehouse import (
     WarehouseError,
     WarehouseUnavailable,
     for_crawler,
-    release,
 )
 from twin_crawler.warehouse.journal import Journal, journal_dir
 
@@ -69,7 +68,6 @@ class RunReport:
         self.started = datetime.now(UTC)
         self.print_table = crawler.settings.getbool("TWIN_REPORT_PRINT", defaults.TWIN_REPORT_PRINT)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReport:
@@ -149,6 +147,3 @@ class RunReport:
         if not reachable:
             return f"warehouse: {warehouse.location} (unreachable at the end of the run: no document count)"
         return warehouse_line(warehouse, getattr(spider, "author", None))
-
-    def engine_stopped(self) -> None:
-        release(self.crawler)

@@ -69,6 +69,7 @@ DOWNLOADER_MIDDLEWARES = {
     "twin_crawler.middlewares.credentials.GithubCredentialsMiddleware": 800,
 }
 EXTENSIONS = {
+    "twin_crawler.extensions.warehouse.WarehouseExtension": 0,  # the crawl's one warehouse: open to engine_stopped
     "twin_crawler.extensions.report.RunReport": 500,
     "twin_crawler.extensions.logscrub.SecretGuard": 0,  # secrets never in log lines (installed by the commands module too)
     "twin_crawler.extensions.resume.JobResume": 0,

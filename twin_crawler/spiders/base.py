@@ -18,6 +18,7 @@ from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_argumen
 from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in_author_context
 from twin_crawler.checks import check_settings
 from twin_crawler.exceptions import exception_reason
+from twin_crawler.extensions.warehouse import WarehouseExtension
 from twin_crawler.items import Document
 from twin_crawler.ledger import Ledger
 from twin_crawler.meta import LINK, LISTING, ON_FAILURE, PLATFORM, STEP
@@ -38,6 +39,7 @@ class TwinBaseSpider(scrapy.Spider):
     platform: ClassVar[str | None] = None
     extra_arguments: ClassVar[dict[str, str]] = {}
     author_from_platform: ClassVar[bool] = False
+    warehouse_extension: WarehouseExtension | None = None  # opened in from_crawler; adopted by EXTENSIONS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raw = {k: v for k, v in kwargs.items() if k != "name"}
@@ -64,7 +66,10 @@ class TwinBaseSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TwinBaseSpider:
         spider: TwinBaseSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.prepare(for_crawler(crawler))
+        # Scrapy builds the spider before the extensions; the spider needs the warehouse now (its author), so it
+        # opens the WarehouseExtension that EXTENSIONS then adopts (one warehouse per crawler, closed at the end).
+        spider.warehouse_extension = WarehouseExtension(crawler)
+        spider.prepare(spider.warehouse_extension.warehouse)
         return spider
 
     @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,8 +17,6 @@ from .base import (
     WarehouseUnavailable,
     utcnow,
 )
-
-_BY_CRAWLER: weakref.WeakKeyDictionary[Any, Warehouse] = weakref.WeakKeyDictionary()
 
 
 def warehouse_uri(settings: Any = None) -> str | None:
@@ -58,18 +55,19 @@ def from_settings(settings: Any) -> Warehouse:
 
 
 def for_crawler(crawler: Any) -> Warehouse:
-    """One warehouse per crawler, shared by the spider, pipelines and extensions."""
-    warehouse = _BY_CRAWLER.get(crawler)
-    if warehouse is None:
-        warehouse = from_settings(crawler.settings)
-        _BY_CRAWLER[crawler] = warehouse
-    return warehouse
+    """The crawler's one warehouse, shared by the spider, pipelines and extensions: the ``WarehouseExtension``'s."""
+    # Imported here: the extension module imports this package.
+    from twin_crawler.extensions.warehouse import WarehouseExtension
 
-
-def release(crawler: Any) -> None:
-    warehouse = _BY_CRAWLER.pop(crawler, None)
-    if warehouse is not None:
-        warehouse.close()
+    try:
+        extension = crawler.get_extension(WarehouseExtension)
+    except RuntimeError:  # the extensions are built after the spider, which opened the warehouse itself
+        extension = None
+    if extension is None:
+        extension = WarehouseExtension.opened_by_spider(crawler)
+    if extension is None:
+        raise WarehouseError("no warehouse for this crawler: enable twin_crawler.extensions.warehouse.WarehouseExtension in EXTENSIONS")
+    return extension.warehouse
 
 
 __all__ = [
@@ -82,6 +80,5 @@ __all__ = [
     "for_crawler",
     "from_settings",
     "open_warehouse",
-    "release",
     "utcnow",
 ]
