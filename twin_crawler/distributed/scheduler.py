@@ -25,6 +25,7 @@ from twisted.internet import task
 from twisted.internet.defer import Deferred
 
 from twin_crawler.concurrency import in_thread
+from twin_crawler.pipelines.warehouse import writer_of
 from twin_crawler.settings import distributed as defaults
 
 from . import Keys, connect
@@ -85,7 +86,7 @@ class LeasingScheduler(Scheduler):
         """Graceful stop: confirmed leases are acked, everything else goes back to the shared frontier now."""
         if self._tick_call.running:
             self._tick_call.stop()
-        writer = getattr(self.crawler, "twin_writer", None)
+        writer = writer_of(self.crawler)
         written = writer is None or not writer.pending()  # the pipelines flushed on close (or could not)
         done = {lease_id for lease_id, h in self._held.items()
                 if h.request is not None and written and self._finished(h) and lease_id not in self._tainted}
@@ -185,7 +186,7 @@ class LeasingScheduler(Scheduler):
             self._held.pop(lease_id, None)
             self._tainted.discard(lease_id)
         done = [lease_id for lease_id in done if lease_id in self._held]
-        writer = getattr(self.crawler, "twin_writer", None)
+        writer = writer_of(self.crawler)
         if writer is not None:
             try:
                 await in_thread(writer.flush)  # everything queued before this call is stored when it returns

@@ -21,6 +21,7 @@ from twisted.internet.threads import deferToThread
 
 from twin_crawler.concurrency import in_thread
 from twin_crawler.meta import LINK, PLATFORM
+from twin_crawler.pipelines.warehouse import writer_of
 from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import Warehouse, WarehouseError, for_crawler
 
@@ -61,22 +62,13 @@ def load(warehouse: Warehouse, spider: str | None = None) -> list[dict[str, Any]
 
 
 class DeadLetters:
-    """Per-crawler dead-letter writer: writes off the reactor thread, waits for them at spider close, and
+    """The retry middleware's dead-letter writer (``get_downloader_middleware(BackoffRetryMiddleware).dead_letters``): writes off the reactor thread, waits for them at spider close, and
     clears the letters of links that this run settled."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self._pending: set[Deferred[Any]] = set()
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def for_crawler(cls, crawler: Crawler) -> DeadLetters:
-        """One instance per crawler (the retry middleware and the SSRF guard share it)."""
-        existing = getattr(crawler, "twin_dead_letters", None)
-        if existing is None:
-            existing = cls(crawler)
-            crawler.twin_dead_letters = existing  # type: ignore[attr-defined]
-        return existing  # type: ignore[no-any-return]
 
     def add(self, record: dict[str, Any]) -> None:
         """Record a final failure: the ledger state becomes ``dead_lettered`` and the record is written."""
@@ -89,7 +81,7 @@ class DeadLetters:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("twin/deadletters/written")
         logger.warning("dead letter: %s (%s after %d attempts)", record["url"], record["reason"], record["attempts"])
-        writer = getattr(self.crawler, "twin_writer", None)  # the warehouse pipeline's batch writer
+        writer = writer_of(self.crawler)  # the warehouse pipeline's batch writer
         if writer is not None and not writer.closed:
             # Written with the documents, so in a warehouse outage it is journaled like them (and replayed by the
             # next flush or `scrapy twin-journal replay`) instead of only being logged (issue 15, point 1).

@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 
 from twin_crawler import settings as defaults
 from twin_crawler.ledger import PENDING, STATES, Ledger
+from twin_crawler.pipelines.warehouse import writer_of
 from twin_crawler.secrets import scrub
 from twin_crawler.warehouse import (
     DOCUMENT_COLLECTIONS,
@@ -129,7 +130,7 @@ class RunReport:
         return True
 
     def _journal(self, run: dict[str, Any]) -> None:
-        writer = getattr(self.crawler, "twin_writer", None)  # the crawl's own journal, when it has one: one file
+        writer = writer_of(self.crawler)  # the crawl's own journal, when it has one: one file
         previous = writer.journal.path if writer is not None and writer.journal is not None else None
         journal = Journal(journal_dir(self.crawler.settings), previous)
         try:

@@ -73,7 +73,6 @@ class JobResume:
             logger.warning("job %s was killed: resuming from its done log (%d links stored), re-seeding the rest",
                            self.dir, len(self.done))
         marker.write_text(str(os.getpid()), encoding="utf-8")
-        crawler.twin_resume = self  # type: ignore[attr-defined]  # read by ResumeDupeFilter
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -121,7 +120,8 @@ class ResumeDupeFilter(RFPDupeFilter):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResumeDupeFilter:
         dupefilter = super().from_crawler(crawler)
-        dupefilter.resume = getattr(crawler, "twin_resume", None)
+        # Built with the scheduler, after the extensions: None when JobResume is off (no JOBDIR: NotConfigured).
+        dupefilter.resume = crawler.get_extension(JobResume)
         dupefilter.stats = crawler.stats
         return dupefilter
 

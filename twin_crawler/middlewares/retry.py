@@ -75,7 +75,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.dns_failure_ttl = settings.getfloat("TWIN_DNS_FAILURE_TTL", defaults.TWIN_DNS_FAILURE_TTL)
         # Scrapy's robots.txt middleware logs an ERROR per host for the same DNS failure reported here.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(skip_reported)
-        self.dead_letters = DeadLetters.for_crawler(crawler)
+        self.dead_letters = DeadLetters(crawler)  # its own: the only component that writes dead letters
         crawler.signals.connect(self._request_dropped, signal=signals.request_dropped)
 
     @classmethod

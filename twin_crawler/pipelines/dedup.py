@@ -14,6 +14,7 @@ from twin_crawler.text import NEAR_DUPLICATE, is_near_duplicate
 from twin_crawler.warehouse import for_crawler
 
 from .clean import drop
+from .warehouse import writer_of
 
 logger = logging.getLogger(__name__)
 Entry = tuple[str | None, list[int], str | None]
@@ -93,7 +94,9 @@ class DedupPipeline:
         twin = self._find_twin(item, corpus)
         if twin is not None:
             # Queued with the batch that may still hold ``twin`` itself; written right after it.
-            self.crawler.twin_writer.add_also_published(item.collection, twin, item.link)  # type: ignore[attr-defined]
+            writer = writer_of(self.crawler)
+            assert writer is not None, "DedupPipeline needs WarehousePipeline in ITEM_PIPELINES"
+            writer.add_also_published(item.collection, twin, item.link)
             self.crawler.stats.inc_value("twin/dedup/cross_posts")
             raise drop(self.crawler, item, "cross-post", f"same text as {twin}")
         corpus[item.link] = (item.content_hash, item.fingerprint, None)

@@ -25,6 +25,16 @@ def document_for(item: Document) -> dict[str, Any]:
     return item.model_dump(mode="python")
 
 
+def writer_of(crawler: Crawler) -> BatchWriter | None:
+    """The warehouse pipeline's batch writer (the dedup pipeline, dead letters, the run report and the distributed
+    scheduler write through it); None before the engine exists or when the pipeline is not enabled."""
+    try:
+        pipeline = crawler.get_item_pipeline(WarehousePipeline)
+    except RuntimeError:  # no engine yet: nothing can have been queued
+        return None
+    return pipeline.writer if pipeline is not None else None
+
+
 class WarehousePipeline:
     """Batches upserts (``TWIN_WAREHOUSE_BATCH``) and flushes every ``TWIN_WAREHOUSE_FLUSH_SECONDS`` and on close."""
 
@@ -46,9 +56,7 @@ class WarehousePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarehousePipeline:
-        pipeline = cls(crawler)
-        crawler.twin_writer = pipeline.writer  # type: ignore[attr-defined]  # shared with the dedup pipeline
-        return pipeline
+        return cls(crawler)
 
     def _start_timer(self) -> None:
         self._timer = task.LoopingCall(lambda: deferred_from_coro(self._flush_on_timer()))
