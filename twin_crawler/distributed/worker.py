@@ -23,7 +23,7 @@ from twin_crawler.arguments import ArgumentError
 from twin_crawler.authors import SEED_AUTHOR, SEED_USER_META, in_author_context
 from twin_crawler.items import Document
 from twin_crawler.settings import distributed as defaults
-from twin_crawler.spiders.base import TwinBaseSpider
+from twin_crawler.spiders.base import TwinBaseSpider, stamp_author
 from twin_crawler.warehouse import Warehouse, for_crawler, warehouse_uri
 
 from . import RedisUnavailable, connect
@@ -114,6 +114,8 @@ class WorkerMixin(TwinBaseSpider):
                     out.meta.setdefault(key, value)
             elif isinstance(out, Document) and out.author_full_name == SEED_AUTHOR:
                 out.author_full_name = author["full_name"]
+            if isinstance(out, Document):
+                stamp_author(out, author)
             yield out
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from twin_crawler.items import Article, Document, Post, name_key, normalise_name
+from twin_crawler.authors import AuthorCache
+from twin_crawler.items import Article, Document, Post, normalise_name
 from twin_crawler.pages.blocks import looks_blocked
 from twin_crawler.sanitise import clean_line, garbled, strip_controls, trim_link_texts
 from twin_crawler.secrets import scrub_query
@@ -40,7 +41,7 @@ class CleanPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self._authors: dict[str, str] = {}
+        self._authors = AuthorCache()  # for a spider without one (components built in tests)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -65,8 +66,8 @@ class CleanPipeline:
         # Both from the normalised words above: normalising once instead of three times per item.
         item.content_hash = hash_normalised(words)
         item.fingerprint = fingerprint_normalised(words)
-        if item.author_id is None:
-            item.author_id = self._author_id(item.author_full_name)
+        if item.author_id is None:  # the spider stamps its author's id; this is for items naming someone else
+            item.author_id = await self._author_id(item.author_full_name)
         return item
 
     def _mask_link(self, item: Document) -> None:
@@ -93,8 +94,13 @@ class CleanPipeline:
             item.content.text = collapse_blank_lines(trim_link_texts(strip_controls(item.content.text)))
         # Repository text is stored byte-exact: never touched here.
 
-    def _author_id(self, full_name: str) -> str:
-        key = name_key(full_name)
-        if key not in self._authors:
-            self._authors[key] = for_crawler(self.crawler).get_or_create_user(full_name)["_id"]
-        return self._authors[key]
+    async def _author_id(self, full_name: str) -> str:
+        # The spider's AuthorCache: an author it resolved already costs nothing; a new one is created in a thread
+        # (AuthorCache.resolve uses concurrency.in_thread), never with a blocking call on the reactor.
+        cache = getattr(self.crawler.spider, "author_cache", None)
+        if not isinstance(cache, AuthorCache):
+            cache = self._authors
+        record = cache.known(full_name)
+        if "_id" not in record:  # not resolved yet: get-or-create, and cached for the spider's later look-ups
+            record = await cache.resolve(for_crawler(self.crawler), full_name)
+        return str(record["_id"])

@@ -19,7 +19,7 @@ from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in
 from twin_crawler.checks import check_settings
 from twin_crawler.exceptions import exception_reason
 from twin_crawler.extensions.warehouse import WarehouseExtension
-from twin_crawler.items import Document
+from twin_crawler.items import Document, name_key
 from twin_crawler.ledger import Ledger
 from twin_crawler.meta import LINK, LISTING, ON_FAILURE, PLATFORM, STEP
 from twin_crawler.middlewares.incremental import check_settings as check_incremental_settings
@@ -31,6 +31,15 @@ from .handler import PlatformHandler, StepResult
 from .registry import handler_class
 
 logger = logging.getLogger(__name__)
+
+
+def stamp_author(item: Document, author: dict[str, Any] | None) -> None:
+    """Put the author record's warehouse id on an item named for that author, so that CleanPipeline needs no
+    second user look-up; an item naming someone else (a GitHub owner, a placeholder) is left to its fallback."""
+    if item.author_id is not None or not author or "_id" not in author:
+        return
+    if name_key(item.author_full_name) == name_key(str(author["full_name"])):
+        item.author_id = author["_id"]
 
 
 class TwinBaseSpider(scrapy.Spider):
@@ -206,6 +215,8 @@ class TwinBaseSpider(scrapy.Spider):
         async for out in in_author_context(self.iterate(getattr(handler, f"on_{step}")(response)), author):
             # A listing page (``twin_listing`` meta: a feed read in the browser) yields many documents, each its
             # own ledger link; only a one-document page maps its item's link back to the link crawled.
+            if isinstance(out, Document):
+                stamp_author(out, author or self._author)
             if isinstance(out, Document) and link and not response.meta.get(LISTING):
                 owner = self.ledger.claim(out.link, link)
                 if owner is not None:
