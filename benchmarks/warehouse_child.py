@@ -47,8 +47,8 @@ def run_pipeline(uri: str, batch: list[Article]) -> float:
     from scrapy.utils.test import get_crawler
     from twisted.internet import reactor
 
+    from twin_crawler.extensions.warehouse import for_crawler
     from twin_crawler.pipelines.warehouse import WarehousePipeline
-    from twin_crawler.warehouse import for_crawler
 
     crawler = get_crawler(settings_dict={"TWIN_MONGODB_URI": uri, "TWIN_WAREHOUSE_BATCH": BATCH,
                                        "EXTENSIONS": {"twin_crawler.extensions.warehouse.WarehouseExtension": 0}})

@@ -6,9 +6,10 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+
+from .jsonable import jsonable
 
 FORMATS = {".jsonl": "jsonl", ".json": "json", ".parquet": "parquet"}
 # Records per Parquet row group (and per JSON write): the unit of memory an export holds at a time.
@@ -17,17 +18,6 @@ BATCH = 500
 
 class ExportError(ValueError):
     """The output cannot be written (unknown format, unwritable place, pyarrow missing): one line for the user."""
-
-
-def jsonable(value: Any) -> Any:
-    """Stored values as JSON: datetimes as ISO-8601, everything else unchanged."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def to_record(collection: str, doc: dict[str, Any]) -> dict[str, Any]:

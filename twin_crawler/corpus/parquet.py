@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from twin_crawler.items import ITEM_TYPES
 
-from .export import jsonable
+from .jsonable import jsonable
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 ROW_GROUP_BYTES = 32 * 1024 * 1024

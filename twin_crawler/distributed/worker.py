@@ -21,10 +21,11 @@ from scrapy.spiderloader import SpiderLoader
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.authors import SEED_AUTHOR, SEED_USER_META, in_author_context
+from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.items import Document
 from twin_crawler.settings import distributed as defaults
 from twin_crawler.spiders.base import TwinBaseSpider, stamp_author
-from twin_crawler.warehouse import Warehouse, for_crawler, warehouse_uri
+from twin_crawler.warehouse import Warehouse, warehouse_uri
 
 from . import RedisUnavailable, connect
 from .leases import Lease

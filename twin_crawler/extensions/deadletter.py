@@ -20,10 +20,11 @@ from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.threads import deferToThread
 
 from twin_crawler.concurrency import in_thread
+from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.meta import LINK, PLATFORM
 from twin_crawler.pipelines.warehouse import writer_of
 from twin_crawler.secrets import scrub
-from twin_crawler.warehouse import Warehouse, WarehouseError, for_crawler
+from twin_crawler.warehouse import Warehouse, WarehouseError
 
 logger = logging.getLogger(__name__)
 COLLECTION = "dead_letters"

@@ -12,6 +12,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from twin_crawler import settings as defaults
+from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.ledger import PENDING, STATES, Ledger
 from twin_crawler.pipelines.warehouse import writer_of
 from twin_crawler.secrets import scrub
@@ -20,7 +21,6 @@ from twin_crawler.warehouse import (
     Warehouse,
     WarehouseError,
     WarehouseUnavailable,
-    for_crawler,
 )
 from twin_crawler.warehouse.journal import Journal, journal_dir
 

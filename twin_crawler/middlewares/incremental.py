@@ -23,10 +23,10 @@ from twin_crawler import settings as defaults
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
 from twin_crawler.exceptions import TwinError
+from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.meta import LINK, PLATFORM
 from twin_crawler.scheduling.duration import DurationError, parse_duration
 from twin_crawler.secrets import scrub, scrub_query
-from twin_crawler.warehouse import for_crawler
 
 logger = logging.getLogger(__name__)
 COLLECTION = "crawl_log"

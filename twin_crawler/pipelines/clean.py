@@ -9,12 +9,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from twin_crawler.authors import AuthorCache
+from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.items import Article, Document, Post, normalise_name
 from twin_crawler.pages.blocks import looks_blocked
 from twin_crawler.sanitise import clean_line, garbled, strip_controls, trim_link_texts
 from twin_crawler.secrets import scrub_query
 from twin_crawler.text import collapse_blank_lines, fingerprint_normalised, hash_normalised, normalise_text
-from twin_crawler.warehouse import for_crawler
 
 logger = logging.getLogger(__name__)
 

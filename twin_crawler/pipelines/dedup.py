@@ -9,9 +9,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from twin_crawler.concurrency import in_thread
+from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.items import Document
 from twin_crawler.text import NEAR_DUPLICATE, is_near_duplicate
-from twin_crawler.warehouse import for_crawler
 
 from .clean import drop
 from .warehouse import writer_of

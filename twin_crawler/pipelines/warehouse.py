@@ -12,8 +12,9 @@ from twisted.internet import task
 
 from twin_crawler import settings as defaults
 from twin_crawler.concurrency import in_thread
+from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.items import Document
-from twin_crawler.warehouse import Outcome, WarehouseUnavailable, for_crawler
+from twin_crawler.warehouse import Outcome, WarehouseUnavailable
 from twin_crawler.warehouse.journal import Journal, drain, journal_dir
 from twin_crawler.warehouse.writer import BatchWriter
 

@@ -18,14 +18,14 @@ from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_argumen
 from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in_author_context
 from twin_crawler.checks import check_settings
 from twin_crawler.exceptions import exception_reason
-from twin_crawler.extensions.warehouse import WarehouseExtension
+from twin_crawler.extensions.warehouse import WarehouseExtension, for_crawler
 from twin_crawler.items import Document, name_key
 from twin_crawler.ledger import Ledger
 from twin_crawler.meta import LINK, LISTING, ON_FAILURE, PLATFORM, STEP
 from twin_crawler.middlewares.incremental import check_settings as check_incremental_settings
 from twin_crawler.middlewares.ssrf import refuse_user_links
 from twin_crawler.urls import LinkError, Route, route
-from twin_crawler.warehouse import Warehouse, for_crawler
+from twin_crawler.warehouse import Warehouse
 
 from .handler import PlatformHandler, StepResult
 from .registry import handler_class

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scrapy.http import Request, Response
 
 from twin_crawler.arguments import ArgumentError
+from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.meta import HANDLE, HANDLE_LINK, ON_FAILURE
 from twin_crawler.urls import Route
-from twin_crawler.warehouse import WarehouseError, for_crawler
+from twin_crawler.warehouse import WarehouseError
 
 if TYPE_CHECKING:
     from .base import TwinBaseSpider

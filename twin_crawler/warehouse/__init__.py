@@ -54,22 +54,6 @@ def from_settings(settings: Any) -> Warehouse:
     return EmbeddedWarehouse(embedded_path(settings))
 
 
-def for_crawler(crawler: Any) -> Warehouse:
-    """The crawler's one warehouse, shared by the spider, pipelines and extensions: the ``WarehouseExtension``'s."""
-    # Imported here: the extension module imports this package.
-    from twin_crawler.extensions.warehouse import WarehouseExtension
-
-    try:
-        extension = crawler.get_extension(WarehouseExtension)
-    except RuntimeError:  # the extensions are built after the spider, which opened the warehouse itself
-        extension = None
-    if extension is None:
-        extension = WarehouseExtension.opened_by_spider(crawler)
-    if extension is None:
-        raise WarehouseError("no warehouse for this crawler: enable twin_crawler.extensions.warehouse.WarehouseExtension in EXTENSIONS")
-    return extension.warehouse
-
-
 __all__ = [
     "DATABASE",
     "DOCUMENT_COLLECTIONS",
@@ -77,7 +61,6 @@ __all__ = [
     "Warehouse",
     "WarehouseError",
     "WarehouseUnavailable",
-    "for_crawler",
     "from_settings",
     "open_warehouse",
     "utcnow",
