@@ -98,3 +98,27 @@ def test_clean_pipeline_fallback_reads_the_spiders_author_cache(tmp_path: Path) 
     item = asyncio.run(CleanPipeline(crawler).process_item(article("grace  hopper")))
     assert item.author_id == "u-grace"
 
+
+
+def test_the_ledger_is_an_extension_that_adopts_the_spiders_instance(tmp_path: Path) -> None:
+    from twin_crawler.extensions.ledger import LedgerExtension, ledger_of
+    from twin_crawler.ledger import Ledger
+
+    # A crawl builds the spider first, then the extensions (Crawler.crawl): the spider's ledger is adopted.
+    crawler = crawler_for(tmp_path)
+    crawler.spider = Plain()
+    crawler.spider.ledger = early = Ledger()  # type: ignore[attr-defined]  # what TwinBaseSpider.__init__ does
+    assert ledger_of(crawler) is early  # before the extensions exist: the spider's instance
+    extension = LedgerExtension.from_crawler(crawler)
+    assert extension.ledger is early and early.stats is crawler.stats
+    # Enabled in EXTENSIONS, components find it through crawler.get_extension.
+    enabled = crawler_for(tmp_path, EXTENSIONS={"twin_crawler.extensions.ledger.LedgerExtension": 0})
+    found = ledger_of(enabled)
+    assert found is not None and found is enabled.get_extension(LedgerExtension).ledger
+    found.register("https://x.example/a", "article")
+    found.record("https://x.example/a", "failed", platform="article", reason="http-500")
+    assert found.exit_code() == 1
+    assert ledger_of(None) is None
+    bare = crawler_for(tmp_path)
+    bare.spider = Plain()
+    assert ledger_of(bare) is None  # no ledger anywhere: components skip their bookkeeping

@@ -20,6 +20,7 @@ from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.threads import deferToThread
 
 from twin_crawler.concurrency import in_thread
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.meta import LINK, PLATFORM
 from twin_crawler.pipelines.warehouse import writer_of
@@ -73,8 +74,7 @@ class DeadLetters:
 
     def add(self, record: dict[str, Any]) -> None:
         """Record a final failure: the ledger state becomes ``dead_lettered`` and the record is written."""
-        spider = self.crawler.spider
-        ledger = getattr(spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         if record["link"] and ledger is not None:
             ledger.record(record["link"], "dead_lettered", platform=record["platform"] or "article", reason=record["reason"])
         elif self.crawler.stats is not None:
@@ -103,7 +103,7 @@ class DeadLetters:
     async def spider_closed(self, spider: Any) -> None:
         """Wait for pending writes, then drop the letters of links that ended well in this run."""
         await maybe_deferred_to_future(DeferredList(list(self._pending)))
-        ledger = getattr(spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         if ledger is None:
             return
         settled = {link for link, entry in ledger.entries.items() if entry.state in SETTLED}

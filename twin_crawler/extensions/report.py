@@ -12,6 +12,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from twin_crawler import settings as defaults
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.ledger import PENDING, STATES, Ledger
 from twin_crawler.pipelines.warehouse import writer_of
@@ -75,7 +76,7 @@ class RunReport:
         return cls(crawler)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        ledger: Ledger | None = getattr(spider, "ledger", None)
+        ledger: Ledger | None = ledger_of(self.crawler)
         if ledger is None:
             return
         # An interrupted run leaves pending links, and so does a worker: another took them from the shared frontier.

@@ -31,6 +31,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
 from scrapy.utils.job import job_dir
 
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.ledger import Entry
 from twin_crawler.meta import LINK
 
@@ -81,7 +82,7 @@ class JobResume:
         return cls(crawler)
 
     def spider_opened(self, spider: Any) -> None:
-        ledger = getattr(spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         if ledger is None:
             return
         for record in self.done.values():

@@ -8,6 +8,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
 from twin_crawler.exceptions import TwinError
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.meta import ALLOW_STATUS, BROWSER_OK, LINK, PLATFORM
 from twin_crawler.pages.blocks import block_reason
 
@@ -59,10 +60,9 @@ class BlockDetectionMiddleware:
             stats.inc_value("twin/blocked/browser_retry")
             logger.info("blocked (%s) at %s: retrying in the browser", reason, response.url)
             return request.replace(meta={**request.meta, "playwright": True}, dont_filter=True)
-        spider = self.crawler.spider
         logger.info("blocked (%s): %s", reason, response.url)
         link = request.meta.get(LINK)
-        ledger = getattr(spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         if link and ledger is not None:  # counted once, from the ledger's final states (Ledger.publish)
             ledger.record(link, "blocked", platform=request.meta.get(PLATFORM, "article"), reason=reason)
         else:

@@ -23,6 +23,7 @@ from twin_crawler import settings as defaults
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.concurrency import in_thread
 from twin_crawler.exceptions import TwinError
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.meta import LINK, PLATFORM
 from twin_crawler.scheduling.duration import DurationError, parse_duration
@@ -105,8 +106,9 @@ class IncrementalMiddleware:
             return
         age = time.time() - float(entry.get("crawled_ts") or 0)
         if age < self.window:
-            ledger = self.crawler.spider.ledger  # type: ignore[union-attr]
-            ledger.record(link, "unchanged", platform=request.meta.get(PLATFORM, "article"), reason="fresh")
+            ledger = ledger_of(self.crawler)
+            if ledger is not None:
+                ledger.record(link, "unchanged", platform=request.meta.get(PLATFORM, "article"), reason="fresh")
             self.crawler.stats.inc_value("twin/incremental/fresh")  # type: ignore[union-attr]
             raise Skipped("fresh", request.url)
         # Older than the window: ask the server whether it changed (headers only when the site gave validators).
@@ -127,7 +129,7 @@ class IncrementalMiddleware:
             self.fetched[link] = {**self.log[key], **self._stamp()}
             stats.inc_value("twin/incremental/not_modified")
             stats.inc_value("twin/warehouse/unchanged")
-            self.crawler.spider.ledger.record(  # type: ignore[union-attr]
+            ledger_of(self.crawler).record(  # type: ignore[union-attr]
                 link, "unchanged", platform=request.meta.get(PLATFORM, "article"), reason="not-modified"
             )
             raise Skipped("not-modified", request.url)
@@ -159,7 +161,7 @@ class IncrementalMiddleware:
     async def _drain(self, *, final: bool) -> int:
         """Write the entries whose documents are stored; forget those that ended otherwise (fetched again next
         run). Entries still pending (their warehouse batch not yet flushed) wait, unless the crawl is over."""
-        ledger = getattr(self.crawler.spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         if ledger is None:
             return 0
         entries = []

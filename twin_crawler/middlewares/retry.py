@@ -34,6 +34,7 @@ from twisted.internet.task import deferLater
 from twin_crawler import settings as defaults
 from twin_crawler.exceptions import exception_reason
 from twin_crawler.extensions.deadletter import DeadLetters, make_record
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.meta import LINK, PLATFORM, STEP
 
 from .ssrf import refused_reason
@@ -115,7 +116,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         with contextlib.suppress(AttributeError):  # read by the spider's errback (exception_reason)
             exception.twin_reason = reason  # type: ignore[attr-defined]
         if reason.startswith("ssrf-"):
-            ledger = getattr(self.crawler.spider, "ledger", None)
+            ledger = ledger_of(self.crawler)
             link = request.meta.get(LINK)
             if link and ledger is not None:  # refused on purpose: not a failure to retry or replay
                 ledger.record(link, "dropped", platform=request.meta.get(PLATFORM, "article"), reason=reason)
@@ -181,7 +182,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _request_dropped(self, request: Request) -> None:
         """A redirect the dupefilter dropped would leave its link pending for ever: give it a state."""
         link = request.meta.get(LINK)
-        ledger = getattr(self.crawler.spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         hops = request.meta.get("redirect_urls")
         if not (link and hops and ledger is not None and ledger.state(link) in (None, "pending")):
             return

@@ -32,6 +32,7 @@ from twisted.internet.error import DNSLookupError
 
 from twin_crawler import settings as defaults
 from twin_crawler.exceptions import TwinError
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.meta import LINK, PLATFORM
 
 logger = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ class SSRFGuardMiddleware:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"twin/ssrf/refused/{reason}")
         link = request.meta.get(LINK)
-        ledger = getattr(self.crawler.spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         if link and ledger is not None:
             ledger.record(link, "dropped", platform=request.meta.get(PLATFORM, "article"), reason=reason)
         logger.warning("refused %s: %s address (SSRF guard)", request.url, reason.removeprefix("ssrf-"))

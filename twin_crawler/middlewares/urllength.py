@@ -11,6 +11,7 @@ import logging
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.meta import LINK, PLATFORM
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,7 @@ class LedgerUrlLengthMiddleware(UrlLengthMiddleware):
         return kept
 
     def _record(self, request: Request) -> None:
-        spider = self.crawler.spider
-        ledger = getattr(spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         link = request.meta.get(LINK)
         if ledger is None or not link:
             # A discovery page (feed, listing) serves no one link: counted, like other discovery failures.

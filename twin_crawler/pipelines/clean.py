@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from twin_crawler.authors import AuthorCache
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.items import Article, Document, Post, normalise_name
 from twin_crawler.pages.blocks import looks_blocked
@@ -29,7 +30,7 @@ class Dropped(DropItem):
 
 def drop(crawler: Crawler, item: Document, reason: str, message: str) -> Dropped:
     """Record ``item`` as dropped for ``reason`` and return the exception to raise."""
-    ledger = getattr(crawler.spider, "ledger", None)
+    ledger = ledger_of(crawler)
     if ledger is not None:
         ledger.record(item.link, "dropped", platform=item.platform, reason=reason)
     crawler.stats.inc_value(f"twin/dedup/dropped/{reason}")
@@ -74,7 +75,7 @@ class CleanPipeline:
         """Secret query values (``?access_token=…``) never stored: the link keeps its shape with ``***``."""
         masked = scrub_query(item.link)
         if masked != item.link:
-            ledger = getattr(self.crawler.spider, "ledger", None)
+            ledger = ledger_of(self.crawler)
             if ledger is not None:
                 ledger.alias(masked, item.link)  # the outcome is recorded on the link crawled
             item.link = masked

@@ -12,6 +12,7 @@ from twisted.internet import task
 
 from twin_crawler import settings as defaults
 from twin_crawler.concurrency import in_thread
+from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.items import Document
 from twin_crawler.warehouse import Outcome, WarehouseUnavailable
@@ -102,6 +103,6 @@ class WarehousePipeline:
         if link in self._paywalled and outcome is not Outcome.UNCHANGED:
             state = "paywalled"
         self._paywalled.discard(link)
-        ledger = getattr(self.crawler.spider, "ledger", None)
+        ledger = ledger_of(self.crawler)
         if ledger is not None:
             ledger.record(link, state, platform=platform)

@@ -70,6 +70,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "twin_crawler.extensions.warehouse.WarehouseExtension": 0,  # the crawl's one warehouse: open to engine_stopped
+    "twin_crawler.extensions.ledger.LedgerExtension": 0,  # link states: the report, the exit code, resume
     "twin_crawler.extensions.report.RunReport": 500,
     "twin_crawler.extensions.logscrub.SecretGuard": 0,  # secrets never in log lines (installed by the commands module too)
     "twin_crawler.extensions.resume.JobResume": 0,
