@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,23 @@ def test_a_short_feed_is_completed_from_the_listing_pages_not_the_sitemap(site: 
     assert sorted(d["link"] for d in w.find("articles")) == sorted(site.url + p for p in paths)
     w.close()
     assert site.hits["/page/3/"] == 1 and site.hits["/sitemap.xml"] == 0 and site.hits["/robots.txt"] == 0
+
+
+def test_the_parse_pool_stores_the_same_documents_as_in_process_parsing(site: LoopbackSite, tmp_path: Path) -> None:
+    """Issue 14: TWIN_PARSE_WORKERS=1 (a worker process parses) and 0 (the crawl process parses) store the same."""
+    root = blog(site)
+    kept: dict[str, list[dict[str, Any]]] = {}
+    for workers in ("1", "0"):
+        data = tmp_path / f"w{workers}"
+        result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={root}",
+                       env={"TWIN_DATA_DIR": str(data), "TWIN_PARSE_WORKERS": workers})
+        assert_ok(result)
+        pooled = re.search(r"'twin/parse_pool/pages': (\d+)", result.stderr)
+        assert (int(pooled.group(1)) >= len(POSTS) if pooled else 0) == (workers == "1")  # the pool parsed them
+        from twin_crawler.warehouse import open_warehouse
+
+        w = open_warehouse(None, data_dir=data)
+        kept[workers] = [{k: d[k] for k in ("link", "title", "content", "published_at", "links", "images", "byline")}
+                         for d in sorted(w.find("articles"), key=lambda d: d["link"])]
+        w.close()
+    assert len(kept["1"]) == len(POSTS) and kept["1"] == kept["0"]

@@ -72,6 +72,7 @@ EXTENSIONS = {
     "twin_crawler.extensions.warehouse.WarehouseExtension": 0,  # the crawl's one warehouse: open to engine_stopped
     "twin_crawler.extensions.ledger.LedgerExtension": 0,  # link states: the report, the exit code, resume
     "twin_crawler.extensions.report.RunReport": 500,
+    "twin_crawler.extensions.parsepool.ParsePoolExtension": 0,  # page parsing in worker processes (TWIN_PARSE_WORKERS)
     "twin_crawler.extensions.logscrub.SecretGuard": 0,  # secrets never in log lines (installed by the commands module too)
     "twin_crawler.extensions.resume.JobResume": 0,
     "twin_crawler.extensions.private_jobdir.PrivateJobdir": 0,  # only with JOBDIR: queue files 0600 in a 0700 dir  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
@@ -100,6 +101,8 @@ TWIN_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry (doubled per att
 TWIN_RETRY_BACKOFF_MAX = 60.0  # backoff cap per retry
 TWIN_RETRY_AFTER_MAX = 600.0  # a longer Retry-After is not waited for: the request is dead-lettered
 TWIN_MIN_ARTICLE_WORDS = 120  # a discovered page with less main text is not an article (an index page, a stub)
+# Parser processes beside the crawl (issue 14): unset -> CPU count - 1; 0 parses in the crawl process.
+TWIN_PARSE_WORKERS = os.environ.get("TWIN_PARSE_WORKERS")
 TWIN_MIN_LINK_WORDS = 30  # the floor for a link the user gave: news briefs and short posts are articles too
 TWIN_WAREHOUSE_BATCH = 100  # documents per upsert batch
 TWIN_WAREHOUSE_FLUSH_SECONDS = 2.0  # a batch never waits longer than this

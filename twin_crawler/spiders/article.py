@@ -19,15 +19,18 @@ from urllib.parse import urlsplit
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip, gzip_magic_number
 
+from twin_crawler import parse_tasks
 from twin_crawler import settings as defaults
+from twin_crawler.extensions.parsepool import pool_of
 from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.meta import ALLOW_STATUS, DISCOVERY, LINK, ON_FAILURE, SEED, STEP
-from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
+from twin_crawler.pages.article import ArticleData, NotAnArticle, PageError, parse_article
 from twin_crawler.pages.blocks import header
 from twin_crawler.pages.byline import names_someone_else
 from twin_crawler.pages.discovery import Discovery, is_feed_or_sitemap, listing_scope, read_listing_page
 from twin_crawler.pages.feeds import feed_entry_links, is_feed, robots_sitemaps, same_site, sitemap_links
 from twin_crawler.pages.sniff import sniff_platform
+from twin_crawler.parsepool import ParserCrash
 from twin_crawler.urls import LinkError, Route, canonicalize
 
 from .base import TwinBaseSpider
@@ -69,7 +72,11 @@ class ArticleHandler(PlatformHandler):
         else:
             floor = settings.getint("TWIN_MIN_ARTICLE_WORDS", defaults.TWIN_MIN_ARTICLE_WORDS)
         try:
-            data = parse_article(response.url, response.text, min_words=floor)
+            data = await self._parse(response, floor)
+        except ParserCrash as exc:
+            self.spider.ledger.record(link, "failed", reason=exc.reason)
+            logger.warning("%s", exc)
+            return
         except NotAnArticle as exc:
             self.spider.ledger.record(link, "dropped", reason=exc.reason)  # the true reason, recorded once
             if given and exc.reason == "index-page":
@@ -105,6 +112,14 @@ class ArticleHandler(PlatformHandler):
             content=ArticleContent(Title=data.title, Subtitle=data.subtitle, Content=data.content, language=data.language or ""),
             links=data.links, images=[DocumentImage(**i) for i in data.images],
         )
+
+    async def _parse(self, response: TextResponse, floor: int) -> ArticleData:
+        """The article parser, in a worker of the parse pool when there is one (the body crosses, not the text)."""
+        pool = pool_of(self.spider.crawler)
+        if pool.workers == 0:
+            return parse_article(response.url, response.text, min_words=floor)
+        self.spider.crawler.stats.inc_value("twin/parse_pool/pages")
+        return await pool.run(parse_tasks.article, response.url, response.body, response.encoding, floor)
 
     def _sniff(self, response: TextResponse) -> StepResult:
         """A custom domain of a known platform is handed to that platform's parser (verdict cached per host)."""

@@ -1,0 +1,147 @@
+"""Issue 14: page parsing in a pool of worker processes (real processes, no sleeps: events and bounded polls).
+
+The pool runs module-level functions of tests/pool_tasks.py and twin_crawler.parse_tasks; an article parsed in a
+worker must equal the one parsed in the crawl process, byte for byte, on every real blog fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import pool_tasks
+import pytest
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+
+from twin_crawler import parse_tasks
+from twin_crawler.arguments import ArgumentError
+from twin_crawler.extensions.parsepool import workers_setting
+from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
+from twin_crawler.parsepool import ParsePool, ParserCrash
+
+BLOGS = Path(__file__).parent / "fixtures" / "blogs"
+PAGES = sorted(p for p in BLOGS.glob("*.html"))
+
+
+def alive(pid: int) -> bool:
+    """A live process (a zombie counts as left behind, so it is alive here)."""
+    return Path(f"/proc/{pid}").exists()
+
+
+def outcome(url: str, text: str) -> object:
+    try:
+        return parse_article(url, text, min_words=30)
+    except (NotAnArticle, PageError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+def test_every_fixture_gives_byte_identical_content_in_the_pool() -> None:
+    assert len(PAGES) >= 5
+    responses = [HtmlResponse(f"https://blog.example/{p.stem}", body=p.read_bytes()) for p in PAGES]
+    in_process = [outcome(r.url, r.text) for r in responses]
+
+    async def pooled() -> list[object]:
+        pool = ParsePool(1)
+        try:
+            results = []
+            for r in responses:
+                try:
+                    results.append(await pool.run(parse_tasks.article, r.url, r.body, r.encoding, 30))
+                except (NotAnArticle, PageError) as exc:
+                    results.append((type(exc).__name__, str(exc)))
+            return results
+        finally:
+            pool.close()
+
+    in_pool = asyncio.run(pooled())
+    assert in_pool == in_process
+    assert any(not isinstance(r, tuple) and r.content for r in in_pool)  # real articles compared, not only errors
+
+
+def test_work_runs_in_a_worker_and_close_leaves_no_process() -> None:
+    async def go() -> tuple[list[tuple[str, bool]], list[int]]:
+        pool = ParsePool(1)
+        results = [await pool.run(pool_tasks.echo_pid, f"https://x.example/{i}", os.getpid()) for i in range(3)]
+        children = pool.children()
+        pool.close()
+        return results, children
+
+    results, children = asyncio.run(go())
+    assert [r[1] for r in results] == [True, True, True]
+    assert len(children) == 1
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(alive(pid) for pid in children)
+
+
+def test_a_worker_that_dies_is_replaced_and_the_page_parsed_in_process() -> None:
+    async def go() -> tuple[str, tuple[str, bool], int]:
+        pool = ParsePool(1)
+        try:
+            first = await pool.run(pool_tasks.die_in_worker, "https://x.example/crash", os.getpid())
+            after = await pool.run(pool_tasks.echo_pid, "https://x.example/next", os.getpid())
+            return first, after, pool.crashes
+        finally:
+            pool.close()
+
+    first, after, crashes = asyncio.run(go())
+    assert first == "parsed https://x.example/crash in-process"
+    assert after == ("https://x.example/next", True) and crashes == 1  # a new worker took the next page
+
+
+def test_a_page_that_kills_the_parser_twice_is_a_parser_crash() -> None:
+    async def go() -> None:
+        pool = ParsePool(1)
+        try:
+            await pool.run(pool_tasks.always_fails, "https://x.example/poison", os.getpid())
+        finally:
+            pool.close()
+
+    with pytest.raises(ParserCrash) as caught:
+        asyncio.run(go())
+    assert caught.value.reason == "parser-crash" and "https://x.example/poison" in str(caught.value)
+
+
+def test_at_most_max_pending_pages_are_in_the_pool(tmp_path: Path) -> None:
+    async def go() -> list[str]:
+        pool = ParsePool(1, max_pending=1)
+        try:
+            tasks = [asyncio.ensure_future(pool.run(pool_tasks.wait_for, f"https://x.example/{i}", str(tmp_path)))
+                     for i in range(3)]
+            deadline = time.monotonic() + 30
+            while not list(tmp_path.glob("started-*")) and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)  # a bounded poll for the first page to start
+            for _ in range(20):
+                await asyncio.sleep(0)  # let the other callers try to get in
+            started = len(list(tmp_path.glob("started-*")))
+            (tmp_path / "release").touch()
+            done = await asyncio.gather(*tasks)
+            assert started == 1  # the other two waited for a slot instead of queueing their bodies
+            return done
+        finally:
+            pool.close()
+
+    assert asyncio.run(go()) == [f"https://x.example/{i}" for i in range(3)]
+    assert len(list(tmp_path.glob("started-*"))) == 3
+
+
+def test_no_workers_parses_in_process() -> None:
+    async def go() -> tuple[str, bool]:
+        return await ParsePool(0).run(pool_tasks.echo_pid, "https://x.example/a", os.getpid())
+
+    assert asyncio.run(go()) == ("https://x.example/a", False)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", 0), ("3", 3), (None, max((os.cpu_count() or 1) - 1, 0)), ("", max((os.cpu_count() or 1) - 1, 0))])
+def test_the_setting(value: str | None, expected: int) -> None:
+    assert workers_setting(Settings({"TWIN_PARSE_WORKERS": value})) == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5"])
+def test_a_bad_setting_is_one_line(value: str) -> None:
+    with pytest.raises(ArgumentError, match="TWIN_PARSE_WORKERS"):
+        workers_setting(Settings({"TWIN_PARSE_WORKERS": value}))

@@ -1,0 +1,109 @@
+"""Page parsing off the reactor, on every core: a bounded pool of worker processes (issue 14).
+
+``await pool.run(fn, url, body, headers, ...)`` runs a module-level function (picklable by name) in a worker and
+returns its result; the reactor keeps fetching meanwhile. ``TWIN_PARSE_WORKERS`` sets the processes (default: CPU
+count − 1; ``0`` parses in the crawl process, as before).
+
+- **Bounded.** At most ``2 × workers`` pages are in the pool at a time; a callback that finds it full awaits (Scrapy
+  then stops feeding new responses to the scraper once its active-size limit fills): back-pressure, not memory.
+- **Crash.** A worker that dies (segfault, OOM kill, ``os._exit``) breaks the pool: the pool is rebuilt and the
+  page is parsed once in-process; if that raises too the page ends ``failed/parser-crash`` (``ParserCrash``).
+  An ordinary exception of ``fn`` (``NotAnArticle``) is no crash: it is raised to the caller as in-process.
+- **Processes.** ``forkserver`` workers (forking the crawl process, with its reactor and threads, is unsafe) that
+  ignore SIGINT: Ctrl-C and SIGTERM reach the crawl, whose shutdown closes the pool (``close``), waiting for the
+  workers, so none is left behind. A worker whose parent is SIGKILLed exits on the closed pipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from twin_crawler.exceptions import TwinError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# Modules a worker imports once at start, so the first page does not pay trafilatura's import.
+PRELOAD = ("twin_crawler.parse_tasks",)
+
+
+class ParserCrash(TwinError):
+    """The parser died on this page in a worker and raised again when retried in-process."""
+
+    def __init__(self, url: str, cause: BaseException) -> None:
+        super().__init__("parser-crash", f"parser crashed on {url}: {type(cause).__name__}: {cause}")
+
+
+def default_workers() -> int:
+    """CPU count − 1: the crawl process keeps one core for fetching and the item pipelines."""
+    return max((os.cpu_count() or 1) - 1, 0)
+
+
+def _worker_init(preload: tuple[str, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl process decides when the pool stops
+    for module in preload:
+        __import__(module)
+
+
+class ParsePool:
+    """A bounded pool of parser processes; ``workers=0`` runs every call in-process."""
+
+    def __init__(self, workers: int, *, max_pending: int | None = None, preload: tuple[str, ...] = PRELOAD) -> None:
+        self.workers = max(workers, 0)
+        self.max_pending = max_pending or 2 * max(self.workers, 1)
+        self.preload = preload
+        self._executor: ProcessPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self.crashes = 0
+        self.closed = False
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            context = multiprocessing.get_context("forkserver")
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init,
+                                                 initargs=(self.preload,))
+        return self._executor
+
+    async def run(self, fn: Callable[..., T], url: str, *args: Any, **kwargs: Any) -> T:
+        """``fn(url, *args, **kwargs)`` in a worker (or in-process with no workers, or once the pool is closed)."""
+        if self.workers == 0 or self.closed:
+            return fn(url, *args, **kwargs)
+        if self._slots is None:  # created on the running loop
+            self._slots = asyncio.Semaphore(self.max_pending)
+        async with self._slots:
+            executor = self._pool()
+            try:
+                return await asyncio.wrap_future(executor.submit(fn, url, *args, **kwargs))
+            except BrokenProcessPool as exc:
+                self._broken(executor, url)
+                try:
+                    return fn(url, *args, **kwargs)
+                except Exception as again:  # the page kills parsers: it fails alone, the crawl goes on
+                    raise ParserCrash(url, again) from exc
+
+    def _broken(self, executor: ProcessPoolExecutor, url: str) -> None:
+        self.crashes += 1
+        logger.warning("a parser process died on %s: parsing it again in the crawl process", url)
+        if self._executor is executor:  # the first caller to see it rebuilds; the others reuse the new one
+            self._executor = None
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the workers and wait for them (no zombie); later calls run in-process."""
+        self.closed = True
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def children(self) -> list[int]:
+        """PIDs of the live worker processes (for tests and the run report)."""
+        executor = self._executor
+        processes = getattr(executor, "_processes", None) or {}
+        return [pid for pid, process in processes.items() if process.is_alive()]
