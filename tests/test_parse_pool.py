@@ -145,3 +145,10 @@ def test_the_setting(value: str | None, expected: int) -> None:
 def test_a_bad_setting_is_one_line(value: str) -> None:
     with pytest.raises(ArgumentError, match="TWIN_PARSE_WORKERS"):
         workers_setting(Settings({"TWIN_PARSE_WORKERS": value}))
+
+
+def test_a_bad_setting_stops_the_crawl_before_it_starts() -> None:
+    from twin_crawler.checks import check_settings
+
+    with pytest.raises(ArgumentError, match="TWIN_PARSE_WORKERS='many'"):
+        check_settings(Settings({"TWIN_PARSE_WORKERS": "many"}))

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from twin_crawler.archive.store import local_root
 from twin_crawler.arguments import ArgumentError
+from twin_crawler.extensions.parsepool import workers_setting
 
 # setting -> (int or float, the smallest value that makes sense)
 NUMBERS: dict[str, tuple[type, float]] = {
@@ -116,6 +117,7 @@ def check_settings(settings: Any) -> None:
             get_number(settings, name, kind, minimum)
     for name in BOOLS:
         get_bool(settings, name)
+    workers_setting(settings)  # TWIN_PARSE_WORKERS: empty means the default, so not in NUMBERS
     for name, schemes in URLS.items():
         get_url(settings, name, schemes)
     for path, directory in feed_paths(settings):
