@@ -67,11 +67,11 @@ class IncrementalMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.window = parse_duration(crawler.settings.get("TWIN_RECRAWL_AFTER", defaults.TWIN_RECRAWL_AFTER))
-        self.log: dict[str, dict[str, Any]] = {}
+        self.log: dict[str, dict[str, Any]] = {}  # link -> its entry, from its lookup to its response
+        self.unreadable = False
         self.fetched: dict[str, dict[str, Any]] = {}  # link -> crawl_log entry of this run, not yet written
         self.since_drain = 0
         self.drain_every = max(1, crawler.settings.getint("TWIN_CRAWL_LOG_DRAIN_EVERY", DRAIN_EVERY))
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -87,21 +87,26 @@ class IncrementalMiddleware:
         # force refetches everything unconditionally; reprocess answers from the archive, where "fresh" is moot.
         return not (self._flag("force") or self._flag("reprocess"))
 
-    async def spider_opened(self) -> None:
-        if self.active:
-            # Loaded once: the engine waits for spider_opened before the first request, so lookups stay in memory.
-            try:
-                docs = await in_thread(for_crawler(self.crawler).find, COLLECTION)
-            except Exception as exc:  # the log only saves fetches: without it everything is fetched, nothing lost
-                logger.warning("crawl log unreadable, fetching every link this run: %s", scrub(str(exc)))
-                return
-            self.log = {d["link"]: d for d in docs if d.get("link")}
+    async def _entry(self, key: str) -> dict[str, Any] | None:
+        """The crawl-log entry of one link, read through the ``link`` index: nothing is loaded at crawl start, so
+        a warehouse of 100,000 logged links costs this crawl only the lookups of the links it fetches."""
+        if self.unreadable:
+            return None
+        try:
+            found = await in_thread(for_crawler(self.crawler).find, COLLECTION, {"link": key})
+        except Exception as exc:  # the log only saves fetches: without it everything is fetched, nothing lost
+            self.unreadable = True
+            logger.warning("crawl log unreadable, fetching every link this run: %s", scrub(str(exc)))
+            return None
+        if found:
+            self.log[key] = found[0]  # until its response: a 304 there is answered from it
+        return found[0] if found else None
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         link = request.meta.get(LINK)
         if not link or not self.active:
             return
-        entry = self.log.get(scrub_query(link))  # the log keeps links with secret query values masked
+        entry = await self._entry(scrub_query(link))  # the log keeps links with secret query values masked
         if entry is None:
             return
         age = time.time() - float(entry.get("crawled_ts") or 0)
@@ -124,9 +129,10 @@ class IncrementalMiddleware:
         stats = self.crawler.stats
         assert stats is not None
         key = scrub_query(link)
-        if response.status == 304 and key in self.log:
+        entry = self.log.pop(key, None)
+        if response.status == 304 and entry is not None:
             # The server confirmed our validators: nothing to parse, nothing to rewrite, the link is fresh again.
-            self.fetched[link] = {**self.log[key], **self._stamp()}
+            self.fetched[link] = {**entry, **self._stamp()}
             stats.inc_value("twin/incremental/not_modified")
             stats.inc_value("twin/warehouse/unchanged")
             ledger_of(self.crawler).record(  # type: ignore[union-attr]

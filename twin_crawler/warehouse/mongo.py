@@ -80,6 +80,9 @@ class MongoWarehouse(Warehouse):
                 self._db[name].create_index("link", unique=True, name="link_unique")
                 self._db[name].create_index("author_id", name="author")
             self._db["users"].create_index("name_key", unique=True, name="name_key_unique")
+            # The incremental crawl log is read and replaced per link (middlewares/incremental.py): by index.
+            self._db["crawl_log"].create_index("link", unique=True, name="crawl_log_link_unique")
+            self._db["dead_letters"].create_index("link", name="dead_letters_link")
         except PyMongoError as exc:
             raise WarehouseError(f"{self.description}: cannot create indexes: {scrub(str(exc))}") from None
 
