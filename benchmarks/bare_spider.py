@@ -40,7 +40,7 @@ def main(urlfile: str) -> None:
     settings = get_project_settings()
     for name in ("ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES", "EXTENSIONS", "SPIDER_MIDDLEWARES"):
         settings.set(name, {}, priority="cmdline")
-    settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     process = CrawlerProcess(settings)
     process.crawl(BareSpider, urlfile=urlfile)
     process.start()

@@ -9,9 +9,11 @@ count − 1; ``0`` parses in the crawl process, as before).
 - **Crash.** A worker that dies (segfault, OOM kill, ``os._exit``) breaks the pool: the pool is rebuilt and the
   page is parsed once in-process; if that raises too the page ends ``failed/parser-crash`` (``ParserCrash``).
   An ordinary exception of ``fn`` (``NotAnArticle``) is no crash: it is raised to the caller as in-process.
-- **Processes.** ``forkserver`` workers (forking the crawl process, with its reactor and threads, is unsafe) that
-  ignore SIGINT: Ctrl-C and SIGTERM reach the crawl, whose shutdown closes the pool (``close``), waiting for the
-  workers, so none is left behind. A worker whose parent is SIGKILLed exits on the closed pipe.
+- **Processes.** ``spawn`` workers (forking the crawl process, with its reactor and threads, is unsafe; spawned
+  workers are the crawl's own children, so it reaps them and their CPU counts in its ``RUSAGE_CHILDREN``, which a
+  forkserver's grandchildren would not) that ignore SIGINT: Ctrl-C and SIGTERM reach the crawl, whose shutdown
+  closes the pool (``close``), waiting for the workers, so none is left behind. A worker whose parent is
+  SIGKILLed exits on the closed pipe.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class ParsePool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
+            context = multiprocessing.get_context("spawn")
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_init,
                                                  initargs=(self.preload,))
         return self._executor

@@ -12,6 +12,7 @@ from scrapy.exceptions import UsageError
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.help_text import CrawlHelp
 from twin_crawler.secrets import scrub
+from twin_crawler.spiders.base import PREPARED
 from twin_crawler.warehouse import WarehouseError, from_settings
 
 from . import EXIT_USAGE, EXIT_WAREHOUSE, fail
@@ -39,7 +40,7 @@ class Command(CrawlHelp, ScrapyCrawl):  # CrawlHelp: -h lists the spiders' -a ar
                 warehouse = from_settings(self.settings)
                 refused = True
                 try:
-                    preflight(opts.spargs, self.settings, warehouse)
+                    prepared = preflight(opts.spargs, self.settings, warehouse)
                     refused = False
                 finally:
                     # A refused run leaves nothing behind: not even the empty twin.db its preflight created.
@@ -55,6 +56,7 @@ class Command(CrawlHelp, ScrapyCrawl):  # CrawlHelp: -h lists the spiders' -a ar
                 fail(f"{scrub(str(exc))} (set TWIN_MONGODB_URI to a reachable MongoDB, or unset it for the embedded warehouse)")
                 self.exitcode = EXIT_WAREHOUSE
                 return
+            opts.spargs = {**opts.spargs, PREPARED: prepared}  # from_crawler adopts it: the spider is built once
         super().run(args, opts)
         if self.exitcode == 0 and self._run_crawler is not None:
             # 1 when a link failed, was dead-lettered or blocked (README "Exit codes"); set by the run report.

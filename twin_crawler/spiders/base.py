@@ -31,6 +31,8 @@ from .handler import PlatformHandler, StepResult
 from .registry import handler_class
 
 logger = logging.getLogger(__name__)
+# The spider argument the crawl command passes its preflight's prepared spider in (never a string from -a).
+PREPARED = "_twin_prepared"
 
 
 def stamp_author(item: Document, author: dict[str, Any] | None) -> None:
@@ -74,20 +76,28 @@ class TwinBaseSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TwinBaseSpider:
-        spider: TwinBaseSpider = super().from_crawler(crawler, *args, **kwargs)
+        prepared = kwargs.get(PREPARED)
+        if isinstance(prepared, cls):  # the crawl command's preflight built and prepared it: not built twice
+            spider: TwinBaseSpider = prepared
+            spider._set_crawler(crawler)
+        else:
+            spider = super().from_crawler(crawler, *args, **kwargs)
         # Scrapy builds the spider before the extensions; the spider needs the warehouse now (its author), so it
         # opens the WarehouseExtension that EXTENSIONS then adopts (one warehouse per crawler, closed at the end).
         spider.warehouse_extension = WarehouseExtension(crawler)
-        spider.prepare(spider.warehouse_extension.warehouse)
+        if spider is not prepared:
+            spider.prepare(spider.warehouse_extension.warehouse)
         return spider
 
     @classmethod
-    def preflight(cls, kwargs: dict[str, Any], settings: Any, warehouse: Warehouse) -> None:
-        """Everything ``from_crawler`` checks, without a crawler: the crawl command runs it first so that bad
-        input gives one line and a non-zero exit instead of a traceback."""
+    def preflight(cls, kwargs: dict[str, Any], settings: Any, warehouse: Warehouse) -> TwinBaseSpider:
+        """Build and prepare the spider without a crawler: the crawl command runs it first so that bad input
+        gives one line and a non-zero exit instead of a traceback, then hands the instance to the crawl
+        (``kwargs[PREPARED]``), so the spider is built once."""
         spider = cls(**kwargs)
         spider.settings = settings
         spider.prepare(warehouse)
+        return spider
 
     # -- preparation (runs before the crawl starts; errors are one-line ArgumentError/WarehouseUnavailable) --
     def prepare(self, warehouse: Warehouse) -> None:
