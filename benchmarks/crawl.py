@@ -59,7 +59,10 @@ ABLATIONS = {  # the same crawl with parts of the project switched off, to attri
 def ablation(site: Site, data_dir: Path, extra: list[str]) -> ChildRun:
     """The ``article`` crawl from the blog root with ``extra`` settings (nothing is stored without pipelines)."""
     env = crawl_env({"TWIN_DATA_DIR": str(data_dir)})
-    return run_child(article_cmd(f"{site.origin}/", *extra), env).check("ablation crawl")
+    run = run_child(article_cmd(f"{site.origin}/", *extra), env)
+    if run.returncode == 1 and "ITEM_PIPELINES={}" in extra:
+        return run  # without pipelines nothing is stored: every page link ends pending, so the run says exit 1
+    return run.check("ablation crawl")
 
 
 def count_articles(data_dir: Path, mongo_uri: str | None) -> int:
