@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 import lxml.html
+from lxml import etree
 
 from .markdown import Image, convert
 from .markdown_tree import default_src, is_web_url
@@ -22,6 +23,9 @@ _FURNITURE = " or ".join(f"contains(@class,'{c}') or contains(@id,'{c}')" for c 
                          ("comment", "sidebar", "menu", "footer", "share", "related", "breadcrumb", "avatar"))
 OUTSIDE_FURNITURE = f"not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[{_FURNITURE}])"
 ANCHORS = f"//body//a[@href][{OUTSIDE_FURNITURE}]"
+# Compiled once: an XPath string given to ``.xpath()`` is compiled again on every call (every image of every page).
+_ANCHORS = etree.XPath(ANCHORS)
+_OUTSIDE_FURNITURE = etree.XPath(f"self::*[{OUTSIDE_FURNITURE}]")
 CONTEXT = 12  # characters of text kept on each side of a link to recognise it in the extracted text
 TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "dd"})
 MARKS = re.compile(r"[*_`|#>]")
@@ -54,7 +58,7 @@ class Refs:
 def find_refs(tree: lxml.html.HtmlElement, url: str) -> Refs:
     """Every candidate link and image of the page (read before trafilatura prunes the tree)."""
     refs = Refs()
-    for a in tree.xpath(ANCHORS):
+    for a in _ANCHORS(tree):
         previous = a.getprevious()
         before = (previous.tail if previous is not None else a.getparent().text) or ""
         window = plain(before[-CONTEXT:] + a.text_content() + (a.tail or "")[:CONTEXT])
@@ -93,7 +97,7 @@ def _images(tree: lxml.html.HtmlElement, url: str) -> list[tuple[Image, str]]:
 
 def _image(img: lxml.html.HtmlElement, url: str) -> Image | None:
     src = default_src(img, url)
-    if not src or not is_web_url(src) or not img.xpath(f"self::*[{OUTSIDE_FURNITURE}]"):
+    if not src or not is_web_url(src) or not _OUTSIDE_FURNITURE(img):
         return None
     figure = next(img.iterancestors("figure"), None)
     caption = " ".join(" ".join(c.text_content().split()) for c in figure.iter("figcaption")) if figure is not None else ""
