@@ -27,7 +27,8 @@ def crawl(site: Site, workdir: Path, pages: int, jobdir: bool = True) -> tuple[C
     """Run the frontier crawl; returns the child's figures and the stats that show the frontier size."""
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    extra = [*QUEUE_SETTINGS, "-s", f"CLOSESPIDER_PAGECOUNT={pages}"]
+    # LOG_LEVEL=INFO (benchmark crawls default to WARNING): the frontier size is read from Scrapy's stats dump.
+    extra = [*QUEUE_SETTINGS, "-s", f"CLOSESPIDER_PAGECOUNT={pages}", "-s", "LOG_LEVEL=INFO"]
     if jobdir:
         extra += ["-s", f"JOBDIR={workdir / 'job'}"]
     env = crawl_env({"TWIN_DATA_DIR": str(workdir / "data")})
