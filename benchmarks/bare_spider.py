@@ -36,13 +36,14 @@ class BareSpider(scrapy.Spider):
         """Discard: the baseline is the cost of fetching alone."""
 
 
-def main(urlfile: str) -> None:
+def main(urlfile: str, spider: type[scrapy.Spider] = BareSpider) -> None:
+    """Crawl ``urlfile`` with ``spider`` on the project's settings minus everything twin-crawler adds."""
     settings = get_project_settings()
     for name in ("ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES", "EXTENSIONS", "SPIDER_MIDDLEWARES"):
         settings.set(name, {}, priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     process = CrawlerProcess(settings)
-    process.crawl(BareSpider, urlfile=urlfile)
+    process.crawl(spider, urlfile=urlfile)
     process.start()
 
 
