@@ -87,7 +87,8 @@ def profile(site: Site, paths: list[str], workdir: Path) -> list[tuple[str, floa
 
 
 COMPONENTS = [  # (label, file suffix, function name): cumulative time of each entry point
-    ("spider callback ArticleHandler.on_page (all of the below up to the pipelines)", "spiders/article.py", "on_page"),
+    ("spider callback ArticleCrawl.parse_article_page (all of the below up to the pipelines)", "spiders/article.py",
+     "parse_article_page"),
     ("  parse_article (our page parser)", "pages/article.py", "parse_article"),
     ("    trafilatura.bare_extraction", "trafilatura/core.py", "bare_extraction"),
     ("    text convention (markdown.convert)", "pages/markdown.py", "convert"),

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from conftest import LoopbackSite, crawl
-from scrapy.statscollectors import MemoryStatsCollector
-from test_spiders_contract import build
 
 BLOGS = Path(__file__).parent / "fixtures" / "blogs"
 
@@ -34,14 +32,19 @@ def test_documents_have_the_handbook_shape(site: LoopbackSite, backend_env: dict
     assert article["content"]["Title"] == "Outside the web: standalone WebAssembly binaries using Emscripten"
 
 
-def test_links_of_platforms_without_a_parser_are_reported_unsupported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from twin_crawler.spiders import registry
-
-    monkeypatch.setattr(registry, "HANDLERS", {"article": registry.HANDLERS["article"]})
-    spider = build("twin", tmp_path, user="Jane Doe",
-                   links="https://github.com/o/r,https://jane.substack.com/p/x,https://blog.example.org/2024/a-post")
-    spider.crawler.stats = MemoryStatsCollector(spider.crawler)  # type: ignore[misc]
+def test_links_of_platforms_without_a_parser_are_reported_unsupported(tmp_path: Path) -> None:
     import asyncio
+
+    from spider_helpers import offline_spider
+
+    from twin_crawler.spiders.article import ArticleCrawl
+
+    class ArticleOnlyRouter(ArticleCrawl):  # a router built from the article mixin alone
+        name = "article-only-router"
+        platform = None
+
+    spider = offline_spider(ArticleOnlyRouter, tmp_path, user="Jane Doe",
+                            links="https://github.com/o/r,https://jane.substack.com/p/x,https://blog.example.org/2024/a-post")
 
     from test_spiders_contract import first_requests
 

@@ -39,10 +39,10 @@ def test_every_spider_class_becomes_one_worker_class() -> None:
 
 def test_worker_requests_survive_the_redis_queue() -> None:
     spider = worker_class(ArticleSpider)()  # no -a user: a worker's authors come from its seeds
-    request = spider.request("https://example.com/p", "article", "page", link="https://example.com/p",
+    request = spider.request("https://example.com/p", "article", spider.parse_article_page, link="https://example.com/p",
                              meta={"twin_user": "Ada Lovelace"})
     restored = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider))), spider=spider)
-    assert restored.callback == spider.parse_step and restored.errback == spider.on_error
+    assert restored.callback == spider.parse_article_page and restored.errback == spider.on_error
     assert restored.meta["twin_user"] == "Ada Lovelace"
 
 

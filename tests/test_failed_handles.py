@@ -8,8 +8,6 @@ with real Scrapy responses or failed through the spider's own errback. One loopb
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +17,14 @@ from scrapy import Request
 from scrapy.http import TextResponse
 from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.statscollectors import MemoryStatsCollector
-from scrapy.utils.test import get_crawler
+from spider_helpers import offline_spider, outputs
 from twisted.python.failure import Failure
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.extensions.report import render_table
 from twin_crawler.spiders.base import TwinBaseSpider
 from twin_crawler.spiders.github import GithubSpider
-from twin_crawler.spiders.handler import PlatformHandler
 from twin_crawler.spiders.medium import MediumSpider
-from twin_crawler.spiders.registry import handler_class
 from twin_crawler.spiders.substack import SubstackSpider
 from twin_crawler.spiders.twin import TwinSpider
 from twin_crawler.warehouse import open_warehouse
@@ -39,16 +34,8 @@ FEED = FIX / "medium" / "synthetic_feed_janedoe.xml"
 PROFILE = FIX / "substack" / "api_v1_user_public_profile_jakubslys.json"
 
 
-def build(cls: type[TwinBaseSpider], tmp_path: Path, **kwargs: Any) -> tuple[Any, PlatformHandler]:
-    crawler = get_crawler(cls, {"TWIN_DATA_DIR": str(tmp_path), "TWIN_BROWSER": "off", "TELNETCONSOLE_ENABLED": False})
-    spider = cls.from_crawler(crawler, **kwargs)
-    crawler.spider = spider
-    crawler.stats = MemoryStatsCollector(crawler)  # type: ignore[misc]  # stats exist only once a crawl starts
-    spider.ledger.stats = crawler.stats
-    assert spider.platform is not None
-    handler = spider.handler(spider.platform)
-    assert handler is not None
-    return spider, handler
+def build(cls: type[TwinBaseSpider], tmp_path: Path, **kwargs: Any) -> Any:
+    return offline_spider(cls, tmp_path, {"TWIN_ALLOW_LOOPBACK": False}, **kwargs)
 
 
 def remembered(tmp_path: Path) -> dict[str, str]:
@@ -69,7 +56,7 @@ def fail_with_status(spider: TwinBaseSpider, request: Request, status: int) -> N
     """What Scrapy does with a non-2xx answer the request did not ask for: HttpError to the spider's errback."""
     failure = Failure(HttpError(respond(request, b"not found", status=status), "Ignoring non-200 response"))
     failure.request = request  # type: ignore[attr-defined]  # Scrapy sets it the same way before the errback
-    spider.on_error(failure)
+    request.errback(failure)  # the request's own failure policy, as Scrapy calls it
 
 
 def row(spider: TwinBaseSpider, link: str) -> tuple[str, str | None, str]:
@@ -77,15 +64,11 @@ def row(spider: TwinBaseSpider, link: str) -> tuple[str, str | None, str]:
     return entry.state, entry.reason, entry.domain
 
 
-async def drain(gen: AsyncIterator[Any]) -> list[Any]:
-    return [out async for out in gen]
-
-
 # -- Medium --
 def test_medium_feed_404_is_a_failed_row_and_not_remembered(tmp_path: Path) -> None:
-    spider, handler = build(MediumSpider, tmp_path, user="Jane Doe", handle="nosuchwriter")
+    spider = build(MediumSpider, tmp_path, user="Jane Doe", handle="nosuchwriter")
     assert remembered(tmp_path) == {}  # nothing is remembered before discovery answered
-    (feed,) = list(handler.discover("nosuchwriter"))
+    (feed,) = list(spider.discover_medium("nosuchwriter"))
     fail_with_status(spider, feed, 404)
     assert row(spider, "https://medium.com/@nosuchwriter") == ("failed", "http-404", "medium.com")
     assert remembered(tmp_path) == {}
@@ -95,37 +78,37 @@ def test_medium_feed_404_is_a_failed_row_and_not_remembered(tmp_path: Path) -> N
 
 
 def test_medium_page_that_is_no_feed_is_a_failed_row(tmp_path: Path) -> None:
-    spider, handler = build(MediumSpider, tmp_path, user="Jane Doe", handle="jane.medium.com")
-    (feed,) = list(handler.discover("jane.medium.com"))
-    assert list(handler.on_feed(respond(feed, b"<html><body>Sign in</body></html>"))) == []  # type: ignore[attr-defined]
+    spider = build(MediumSpider, tmp_path, user="Jane Doe", handle="jane.medium.com")
+    (feed,) = list(spider.discover_medium("jane.medium.com"))
+    assert outputs(spider.parse_medium_feed(respond(feed, b"<html><body>Sign in</body></html>"))) == []
     assert row(spider, "https://jane.medium.com/") == ("failed", "not-a-feed", "jane.medium.com")
     assert remembered(tmp_path) == {}
 
 
 def test_medium_feed_that_answers_remembers_the_handle(tmp_path: Path) -> None:
-    spider, handler = build(MediumSpider, tmp_path, user="Jane Doe", handle="janedoe")
-    (feed,) = list(handler.discover("janedoe"))
-    assert len(list(handler.on_feed(respond(feed, FEED.read_bytes())))) == 4  # type: ignore[attr-defined]
+    spider = build(MediumSpider, tmp_path, user="Jane Doe", handle="janedoe")
+    (feed,) = list(spider.discover_medium("janedoe"))
+    assert len(outputs(spider.parse_medium_feed(respond(feed, FEED.read_bytes())))) == 4
     assert remembered(tmp_path) == {"medium": "janedoe"}
     assert "https://medium.com/@janedoe" not in spider.ledger.entries  # a working handle is no row of its own
 
 
 def test_a_given_profile_link_whose_feed_fails_ends_failed(tmp_path: Path) -> None:
     """``-a links=https://medium.com/@x`` is followed as discovery: its own row turns from dropped to failed."""
-    spider, handler = build(MediumSpider, tmp_path, user="Jane Doe", links="https://medium.com/@nosuchwriter")
+    spider = build(MediumSpider, tmp_path, user="Jane Doe", links="https://medium.com/@nosuchwriter")
     (route,) = spider.routes
     spider.ledger.register(route.link, "medium")
-    (feed,) = list(handler.seed(route))
+    (feed,) = list(spider.seed_medium(route))
     assert row(spider, route.link)[:2] == ("dropped", "discovery-followed")
     fail_with_status(spider, feed, 410)
     assert row(spider, route.link)[:2] == ("failed", "http-410") and len(spider.ledger.entries) == 1
 
 
 def test_a_given_subdomain_profile_link_keeps_its_own_row(tmp_path: Path) -> None:
-    spider, handler = build(MediumSpider, tmp_path, user="Jane Doe", links="https://nosuchwriter.medium.com/")
+    spider = build(MediumSpider, tmp_path, user="Jane Doe", links="https://nosuchwriter.medium.com/")
     (route,) = spider.routes
     spider.ledger.register(route.link, "medium")
-    (feed,) = list(handler.seed(route))
+    (feed,) = list(spider.seed_medium(route))
     fail_with_status(spider, feed, 404)
     assert list(spider.ledger.entries) == ["https://nosuchwriter.medium.com/"]
     assert row(spider, route.link)[:2] == ("failed", "http-404")
@@ -133,9 +116,9 @@ def test_a_given_subdomain_profile_link_keeps_its_own_row(tmp_path: Path) -> Non
 
 # -- Substack --
 def test_substack_profile_and_publication_404_is_a_failed_row(tmp_path: Path) -> None:
-    spider, handler = build(SubstackSpider, tmp_path, user="Jane Doe", handle="nosuchauthor")
-    (profile,) = list(handler.discover("nosuchauthor"))
-    (archive,) = list(handler.on_profile(respond(profile, b"not found", status=404)))  # type: ignore[attr-defined]
+    spider = build(SubstackSpider, tmp_path, user="Jane Doe", handle="nosuchauthor")
+    (profile,) = list(spider.discover_substack("nosuchauthor"))
+    (archive,) = outputs(spider.parse_substack_profile(respond(profile, b"not found", status=404)))
     assert "https://substack.com/@nosuchauthor" not in spider.ledger.entries  # the publication fallback decides
     fail_with_status(spider, archive, 404)
     assert row(spider, "https://substack.com/@nosuchauthor") == ("failed", "http-404", "substack.com")
@@ -143,17 +126,17 @@ def test_substack_profile_and_publication_404_is_a_failed_row(tmp_path: Path) ->
 
 
 def test_substack_unreadable_custom_domain_archive_is_a_failed_row(tmp_path: Path) -> None:
-    spider, handler = build(SubstackSpider, tmp_path, user="Jane Doe", handle="iam.slys.dev")
-    (archive,) = list(handler.discover("iam.slys.dev"))
-    assert list(handler.on_archive(respond(archive, b"<html>parked domain</html>"))) == []  # type: ignore[attr-defined]
+    spider = build(SubstackSpider, tmp_path, user="Jane Doe", handle="iam.slys.dev")
+    (archive,) = list(spider.discover_substack("iam.slys.dev"))
+    assert outputs(spider.parse_substack_archive(respond(archive, b"<html>parked domain</html>"))) == []
     assert row(spider, "https://iam.slys.dev/")[:2] == ("failed", "unreadable-archive")
     assert remembered(tmp_path) == {}
 
 
 def test_substack_profile_that_answers_remembers_the_handle(tmp_path: Path) -> None:
-    spider, handler = build(SubstackSpider, tmp_path, user="Jane Doe", handle="@jakubslys")
-    (profile,) = list(handler.discover(spider.args.handle))
-    (archive,) = list(handler.on_profile(respond(profile, PROFILE.read_bytes())))  # type: ignore[attr-defined]
+    spider = build(SubstackSpider, tmp_path, user="Jane Doe", handle="@jakubslys")
+    (profile,) = list(spider.discover_substack(spider.args.handle))
+    (archive,) = outputs(spider.parse_substack_profile(respond(profile, PROFILE.read_bytes())))
     assert remembered(tmp_path) == {"substack": "jakubslys"}
     assert "twin_handle_link" not in archive.meta  # a publication of a known author no longer decides anything
     fail_with_status(spider, archive, 500)
@@ -162,27 +145,27 @@ def test_substack_profile_that_answers_remembers_the_handle(tmp_path: Path) -> N
 
 # -- GitHub --
 def test_github_user_404_is_a_failed_row_and_not_remembered(tmp_path: Path) -> None:
-    spider, handler = build(GithubSpider, tmp_path, user="Jane Doe", handle="no-such-login")
-    (listing,) = list(handler.discover("no-such-login"))
-    assert asyncio.run(drain(handler.on_listing(respond(listing, b'{"message": "Not Found"}', status=404)))) == []  # type: ignore[attr-defined]
+    spider = build(GithubSpider, tmp_path, user="Jane Doe", handle="no-such-login")
+    (listing,) = list(spider.discover_github("no-such-login"))
+    assert outputs(spider.parse_github_listing(respond(listing, b'{"message": "Not Found"}', status=404))) == []
     assert row(spider, "https://github.com/no-such-login") == ("failed", "http-404", "github.com")
     assert remembered(tmp_path) == {}
 
 
 def test_github_listing_that_answers_remembers_the_handle(tmp_path: Path) -> None:
-    spider, handler = build(GithubSpider, tmp_path, user="Jane Doe", handle="dstufft")
-    (listing,) = list(handler.discover("dstufft"))
+    spider = build(GithubSpider, tmp_path, user="Jane Doe", handle="dstufft")
+    (listing,) = list(spider.discover_github("dstufft"))
     body = (FIX / "github" / "github3py_users-dstufft-repos_page1.json").read_bytes()
-    assert asyncio.run(drain(handler.on_listing(respond(listing, body))))  # type: ignore[attr-defined]
+    assert outputs(spider.parse_github_listing(respond(listing, body)))
     assert remembered(tmp_path) == {"github": "dstufft"}
 
 
 def test_github_profile_lookup_passes_the_decision_to_the_listing(tmp_path: Path) -> None:
     """Without -a user the profile is looked up first (display name); the listing after it still decides, also
     when the profile lookup itself failed."""
-    spider, handler = build(GithubSpider, tmp_path, handle="no-such-login")
-    (profile,) = list(handler.discover("no-such-login"))
-    (listing,) = asyncio.run(drain(handler.on_profile(respond(profile, b"{}", status=404))))  # type: ignore[attr-defined]
+    spider = build(GithubSpider, tmp_path, handle="no-such-login")
+    (profile,) = list(spider.discover_github("no-such-login"))
+    (listing,) = outputs(spider.parse_github_profile(respond(profile, b"{}", status=404)))
     assert listing.meta["twin_handle_link"] == "https://github.com/no-such-login"
     fail_with_status(spider, listing, 404)  # as if the API answered 404 outside the step
     assert row(spider, "https://github.com/no-such-login")[:2] == ("failed", "http-404")
@@ -204,8 +187,8 @@ def test_twin_refuses_a_handle_and_names_the_platform_spiders(tmp_path: Path) ->
 
 
 def test_the_refusal_lists_exactly_the_spiders_that_discover() -> None:
-    discovering = {p for p in ("article", "github", "linkedin", "medium", "substack")
-                   if (cls := handler_class(p)) is not None and cls.discover is not PlatformHandler.discover}
+    router = TwinSpider(user="Jane Doe")  # it can crawl every platform: which of them discover from a handle?
+    discovering = {p for p, crawl in router.crawls.items() if crawl.discover is not None}
     assert discovering == set(TwinSpider.HANDLE_SPIDERS)
 
 

@@ -196,14 +196,14 @@ def test_forks_skipped_unless_included_and_requests_survive_a_queue(flag: str | 
     kwargs = {"handle": "dstufft", **({"include_forks": flag} if flag else {})}
     spider = build("github", tmp_path, **kwargs)
     spider.crawler.stats = MemoryStatsCollector(spider.crawler)  # type: ignore[misc]
-    handler = spider.handler("github")
     repos = parse_repo_listing((FIXTURES / "github3py_users-dstufft-repos_page1.json").read_bytes())
-    requests = list(handler._discovered(repos))  # type: ignore[union-attr]
+    requests = list(spider._github_discovered(repos))
     assert len(requests) == expected
     assert all(r.url.startswith("data:") and r.meta["twin_link"].startswith("https://github.com/dstufft/") for r in requests)
     skipped = [link for link, e in spider.ledger.entries.items() if e.state == "skipped" and e.reason == "fork"]
     assert len(skipped) == 100 - expected
-    api = handler._api("https://api.github.com/users/dstufft/repos", "listing", {"twin_login": "dstufft"})  # type: ignore[union-attr]
+    api = spider._github_listing("https://api.github.com/users/dstufft/repos", "dstufft")
     for request in (requests[0], api):
         restored = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider))), spider=spider)
-        assert restored.url == request.url and restored.meta["twin_step"] == request.meta["twin_step"]
+        assert restored.url == request.url and restored.meta == request.meta
+        assert restored.callback == request.callback and restored.errback == request.errback

@@ -18,7 +18,7 @@ from scrapy.utils.test import get_reactor_settings
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.pages.linkedin_pulse import pulse_link
-from twin_crawler.spiders.linkedin import LinkedinHandler, LinkedinSpider
+from twin_crawler.spiders.linkedin import LinkedinSpider
 from twin_crawler.spiders.linkedin_session import SESSION_CONTEXT, scroll_limit, session_context
 
 SECRET = "AQEDARtestcookie-0123456789abcdef"
@@ -72,7 +72,7 @@ def test_logged_out_links_need_no_session(tmp_path: Path, chromium: str, monkeyp
     spider = build(tmp_path, chromium, links="https://www.linkedin.com/posts/jane_x-activity-7200012345678901234-AbCd,"
                                              "https://uk.linkedin.com/pulse/a-slug-jane-doe,https://www.linkedin.com/in/jane")
     requests = asyncio.run(started(spider))
-    assert [r.meta["twin_step"] for r in requests] == ["linkedin.post", "linkedin.pulse"]
+    assert [r.callback for r in requests] == [spider.parse_linkedin_post, spider.parse_linkedin_pulse]
     assert not any(r.meta.get("playwright") for r in requests)
     assert "PLAYWRIGHT_CONTEXTS" not in spider.settings or not spider.settings.getdict("PLAYWRIGHT_CONTEXTS")
     assert spider.ledger.state("https://www.linkedin.com/in/jane") == "unsupported"  # a profile needs session=1
@@ -84,11 +84,13 @@ def test_session_context_for_a_mirror() -> None:
 
 
 def test_mirror_links_route_like_linkedin() -> None:
-    settings = Settings({"TWIN_LINKEDIN_BASE_URL": "http://127.0.0.1:8080"})
-    route = LinkedinHandler.route_special("http://127.0.0.1:8080/feed/update/urn:li:activity:7200012345678901234/", settings)
+    mirrored, plain = LinkedinSpider(user="Jane Doe"), LinkedinSpider(user="Jane Doe")
+    mirrored.settings = Settings({"TWIN_LINKEDIN_BASE_URL": "http://127.0.0.1:8080"})
+    plain.settings = Settings()
+    route = mirrored.linkedin_route("http://127.0.0.1:8080/feed/update/urn:li:activity:7200012345678901234/")
     assert route is not None and (route.platform, route.kind, route.key) == ("linkedin", "post", "7200012345678901234")
-    assert LinkedinHandler.route_special("http://127.0.0.1:9999/posts/x-activity-7200012345678901234-a", settings) is None
-    assert LinkedinHandler.route_special("https://www.linkedin.com/pulse/x", Settings()) is None  # the normal router
+    assert mirrored.linkedin_route("http://127.0.0.1:9999/posts/x-activity-7200012345678901234-a") is None
+    assert plain.linkedin_route("https://www.linkedin.com/pulse/x") is None  # the normal router
 
 
 def test_pulse_link_is_one_per_article() -> None:
@@ -106,5 +108,5 @@ def test_twin_router_reads_linkedin_links_logged_out(tmp_path: Path, chromium: s
                                             links="https://www.linkedin.com/feed/update/urn:li:activity:7200012345678901234/")
     crawler.spider, crawler.stats = spider, MemoryStatsCollector(crawler)
     [request] = asyncio.run(started(spider))  # type: ignore[arg-type]
-    assert request.meta["twin_step"] == "linkedin.post" and request.meta["twin_key"] == "7200012345678901234"
+    assert request.callback == spider.parse_linkedin_post and request.meta["twin_key"] == "7200012345678901234"
     assert not request.meta.get("playwright")

@@ -53,7 +53,7 @@ def test_dns_failure_is_not_retried_nor_dead_lettered(caplog: pytest.LogCaptureF
     caplog.set_level(logging.WARNING, logger="twin_crawler.middlewares.retry")
     errors = [CannotResolveHostError("no such host") for _ in range(3)]
     for n, error in enumerate(errors):
-        meta = {"twin_step": "article.page", "twin_link": f"http://gone.invalid/{n}"}
+        meta = {"twin_platform": "article", "twin_link": f"http://gone.invalid/{n}"}
         assert mw.process_exception(Request(f"http://gone.invalid/{n}", meta=meta), error) is None
     assert [e.twin_reason for e in errors] == ["dns"] * 3  # type: ignore[attr-defined]
     assert all(e.twin_logged for e in errors)  # type: ignore[attr-defined]  # the errback stays quiet
@@ -69,7 +69,7 @@ def test_dns_failure_is_not_retried_nor_dead_lettered(caplog: pytest.LogCaptureF
     mw.unresolved["gone.invalid"] = 0.0  # TWIN_DNS_FAILURE_TTL elapsed: the host is looked up again
     assert asyncio.run(mw.process_request(Request("http://gone.invalid/later"))) is None
     # A timeout is still retried: only "no such host" is exempt.
-    timeout = mw.process_exception(Request("http://slow.example.org/x", meta={"twin_step": "article.page"}),
+    timeout = mw.process_exception(Request("http://slow.example.org/x", meta={"twin_platform": "article"}),
                                    TimeoutError())
     assert isinstance(timeout, Request) and timeout.meta["retry_times"] == 1
 
@@ -172,7 +172,7 @@ def test_chromium_navigation_errors_get_short_reasons(chromium: str, site: Loopb
     assert [type(e).__name__ for e in errors] == ["Error", "Error", "TimeoutError"]  # Playwright's own names
     assert [exception_reason(e) for e in errors] == ["browser-dns", "browser-connection-refused", "browser-timeout"]
     mw = BackoffRetryMiddleware.from_crawler(get_crawler())
-    request = Request("http://nosuchhost.invalid/", meta={"twin_step": "medium.post"})
+    request = Request("http://nosuchhost.invalid/", meta={"twin_platform": "medium"})
     assert mw.process_exception(request, errors[0]) is None  # not retried
     assert errors[0].twin_reason == "browser-dns"  # type: ignore[attr-defined]  # what the errback reports
 

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from conftest import LoopbackSite, assert_ok, crawl
 from scrapy.http import HtmlResponse, Request
-from scrapy.statscollectors import MemoryStatsCollector
-from scrapy.utils.test import get_crawler
+from spider_helpers import offline_spider, outputs
 
 from twin_crawler.items import Article
 from twin_crawler.pages.medium import NotAMediumPost, parse_post_page
 from twin_crawler.pages.sniff import sniff_platform
-from twin_crawler.spiders.medium import MediumHandler, MediumSpider
+from twin_crawler.spiders.medium import MediumSpider
 from twin_crawler.urls import route
 from twin_crawler.warehouse import open_warehouse
 
@@ -96,15 +95,10 @@ def test_sniff_reads_the_one_slash_app_link_alone() -> None:
 
 def test_medium_spider_stores_a_custom_domain_2016_page(tmp_path: Path) -> None:
     """The medium spider's path for an unknown host (no sniff: the page parser decides) keeps the post."""
-    crawler = get_crawler(MediumSpider, {"TWIN_DATA_DIR": str(tmp_path), "TWIN_BROWSER": "off"})
-    spider = MediumSpider.from_crawler(crawler, user="Tim O'Reilly", links="https://wtfeconomy.com" + WTF_PATH)
-    crawler.spider = spider
-    spider.crawler.stats = MemoryStatsCollector(crawler)  # type: ignore[misc]  # stats exist once a crawl starts
-    handler = spider.handler("medium")
-    assert isinstance(handler, MediumHandler)
-    (request,) = list(handler.seed(route("https://wtfeconomy.com" + WTF_PATH)))
+    spider = offline_spider(MediumSpider, tmp_path, user="Tim O'Reilly", links="https://wtfeconomy.com" + WTF_PATH)
+    (request,) = list(spider.seed_medium(route("https://wtfeconomy.com" + WTF_PATH)))
     assert isinstance(request, Request)
-    (item,) = list(handler.on_post(HtmlResponse(request.url, body=OLD_2016_CUSTOM.read_bytes(), request=request)))
+    (item,) = outputs(spider.parse_medium_post(HtmlResponse(request.url, body=OLD_2016_CUSTOM.read_bytes(), request=request)))
     assert isinstance(item, Article) and item.link == "https://medium.com/p/e52ab9515573" and item.domain == "wtfeconomy.com"
 
 

@@ -9,12 +9,11 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
-from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.request import request_from_dict
-from scrapy.utils.test import get_crawler
+from spider_helpers import offline_spider, outputs
 
 from twin_crawler.items import Article
-from twin_crawler.spiders.medium import MediumHandler, MediumSpider
+from twin_crawler.spiders.medium import MediumSpider
 from twin_crawler.warehouse import open_warehouse
 
 FIX = Path(__file__).parent / "fixtures" / "medium"
@@ -149,15 +148,9 @@ def test_cloudflare_challenge_is_never_stored(run_crawl: Callable[..., Any], sit
     assert run["totals"] == {"blocked": 1}
 
 
-def offline_handler(tmp_path: Path) -> tuple[MediumSpider, MediumHandler]:
+def offline_medium(tmp_path: Path) -> MediumSpider:
     """The medium spider built as a crawl builds it (warehouse, author), without starting the engine."""
-    crawler = get_crawler(MediumSpider, {"TWIN_DATA_DIR": str(tmp_path), "TWIN_BROWSER": "off"})
-    spider = MediumSpider.from_crawler(crawler, user="Jane Doe", handle="janedoe")
-    crawler.spider = spider
-    spider.crawler.stats = MemoryStatsCollector(crawler)  # type: ignore[misc]  # stats exist once a crawl starts
-    handler = spider.handler("medium")
-    assert isinstance(handler, MediumHandler)
-    return spider, handler
+    return offline_spider(MediumSpider, tmp_path, user="Jane Doe", handle="janedoe")
 
 
 def feed_response(body: bytes | str) -> TextResponse:
@@ -167,8 +160,8 @@ def feed_response(body: bytes | str) -> TextResponse:
 
 def test_feed_page_request_survives_a_queue(tmp_path: Path) -> None:
     """The page request of a snippet-only item carries the feed preview in meta; it must pickle (JOBDIR, Redis)."""
-    spider, handler = offline_handler(tmp_path)
-    out = list(handler.on_feed(feed_response((FIX / "synthetic_feed_janedoe.xml").read_bytes())))
+    spider = offline_medium(tmp_path)
+    out = outputs(spider.parse_medium_feed(feed_response((FIX / "synthetic_feed_janedoe.xml").read_bytes())))
     requests = [o for o in out if isinstance(o, Request)]
     assert len(out) == 4 and len(requests) == 1
     restored = request_from_dict(pickle.loads(pickle.dumps(requests[0].to_dict(spider=spider))), spider=spider)
@@ -177,11 +170,11 @@ def test_feed_page_request_survives_a_queue(tmp_path: Path) -> None:
 
 
 def test_unreadable_member_page_keeps_the_feed_preview_flagged(tmp_path: Path) -> None:
-    spider, handler = offline_handler(tmp_path)
-    request = next(o for o in handler.on_feed(feed_response((FIX / "synthetic_feed_janedoe.xml").read_bytes()))
+    spider = offline_medium(tmp_path)
+    request = next(o for o in outputs(spider.parse_medium_feed(feed_response((FIX / "synthetic_feed_janedoe.xml").read_bytes())))
                    if isinstance(o, Request))
     page = HtmlResponse(request.url, body=b"<html><body><p>Something else entirely</p></body></html>", request=request)
-    (item,) = list(handler.on_post(page))
+    (item,) = outputs(spider.parse_medium_post(page))
     assert isinstance(item, Article) and item.is_paywalled and item.link == "https://medium.com/p/3c4d5e6f7081"
     assert item.content.Content == "Index memory, re-embedding and the bill nobody budgets for."
 
@@ -190,23 +183,18 @@ def test_publication_feed_keeps_only_the_authors_posts(tmp_path: Path) -> None:
     body = (FIX / "synthetic_feed_janedoe.xml").read_text(encoding="utf-8")
     body = body.replace("<title><![CDATA[Stories by Jane Doe on Medium]]></title>", "<title><![CDATA[Decoding Data - Medium]]></title>", 1)
     body = body.replace("<dc:creator><![CDATA[Jane Doe]]></dc:creator>", "<dc:creator><![CDATA[Someone Else]]></dc:creator>", 1)
-    spider, handler = offline_handler(tmp_path)
-    out = list(handler.on_feed(feed_response(body)))
+    spider = offline_medium(tmp_path)
+    out = outputs(spider.parse_medium_feed(feed_response(body)))
     assert {o.link for o in out if isinstance(o, Article)} == {"https://medium.com/p/4d5e6f708192", "https://medium.com/p/2b3c4d5e6f70"}
     assert spider.ledger.state("https://medium.com/p/1a2b3c4d5e6f") == "skipped"
 
 
 def test_history_opt_in_reads_the_profile_page(tmp_path: Path) -> None:
     """history=1 adds the profile page; the post ids its Apollo cache holds for the handle become page requests."""
-    crawler = get_crawler(MediumSpider, {"TWIN_DATA_DIR": str(tmp_path), "TWIN_BROWSER": "off"})
-    spider = MediumSpider.from_crawler(crawler, user="Sean Larkin", handle="TheLarkInn", history="1")
-    crawler.spider = spider
-    spider.crawler.stats = MemoryStatsCollector(crawler)  # type: ignore[misc]
-    handler = spider.handler("medium")
-    assert isinstance(handler, MediumHandler)
-    feed, profile = list(handler.discover("TheLarkInn"))
+    spider = offline_spider(MediumSpider, tmp_path, user="Sean Larkin", handle="TheLarkInn", history="1")
+    feed, profile = list(spider.discover_medium("TheLarkInn"))
     assert feed.url == "https://medium.com/feed/@TheLarkInn" and profile.url == "https://medium.com/@TheLarkInn"
     page = HtmlResponse(profile.url, body=(FIX / "metascraper_medium-webpack-3-release.html").read_bytes(), request=profile)
-    (request,) = list(handler.on_profile(page))
+    (request,) = outputs(spider.parse_medium_profile(page))
     assert request.url == "https://medium.com/p/15fd2dd8f07b" and request.meta["twin_link"] == "https://medium.com/p/15fd2dd8f07b"
-    assert list(handler.on_profile(page)) == []  # already registered: never requested twice
+    assert outputs(spider.parse_medium_profile(page)) == []  # already registered: never requested twice

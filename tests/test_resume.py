@@ -22,12 +22,12 @@ from twin_crawler.warehouse import open_warehouse
 
 def test_requests_pickle_for_a_jobdir_queue() -> None:
     spider = ArticleSpider(user="Jane Doe", links="https://blog.example.org/p/1")
-    request = spider.request("https://blog.example.org/p/1", "article", "page", link="https://blog.example.org/p/1",
+    request = spider.request("https://blog.example.org/p/1", "article", spider.parse_article_page, link="https://blog.example.org/p/1",
                              meta={"twin_seed": True})
     data = pickle.loads(pickle.dumps(request.to_dict(spider=spider)))
     back = request_from_dict(data, spider=spider)
     assert back.url == request.url and back.meta == request.meta
-    assert back.callback == spider.parse_step and back.errback == spider.on_error
+    assert back.callback == spider.parse_article_page and back.errback == spider.on_error
 
 
 def stored(data_dir: Path) -> list[str]:

@@ -19,7 +19,7 @@ from twin_crawler.authors import AuthorCache
 from twin_crawler.extensions.warehouse import WarehouseExtension, for_crawler
 from twin_crawler.items import Article, ArticleContent
 from twin_crawler.pipelines.clean import CleanPipeline
-from twin_crawler.spiders.base import stamp_author
+from twin_crawler.spiders.callbacks import stamp_author
 from twin_crawler.warehouse import WarehouseError
 
 EXTENSION = {"twin_crawler.extensions.warehouse.WarehouseExtension": 0}

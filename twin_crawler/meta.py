@@ -7,19 +7,17 @@ must remain picklable for JOBDIR and the Redis frontier.
 
 from __future__ import annotations
 
-# Set on every spider request (spiders/base.py ``request``).
-STEP = "twin_step"  # "<platform>.<step>": which handler method parses the response
+# Set on every spider request (spiders/base.py ``request``); the callback itself is a spider method.
 LINK = "twin_link"  # the user/discovered link this request settles in the ledger (None: a helper request)
-PLATFORM = "twin_platform"  # the platform whose handler made the request ("article" when absent)
+PLATFORM = "twin_platform"  # the platform whose crawl made the request ("article" when absent)
 
 # The author and failure policy.
 USER = "twin_user"  # the author's stored full name, passed from a seed to every child request
-ON_FAILURE = "twin_on_failure"  # the handler method called when the request fails (e.g. "handle_failed")
 ALLOW_STATUS = "twin_allow_status"  # statuses the block middleware passes to the callback unjudged
 BROWSER_OK = "twin_browser_ok"  # False: never retry this request in the browser after a block
 LISTING = "twin_listing"  # True: one page yields many posts, so a document is not aliased to the page's link
 
-# Handle discovery (spiders/handler.py ``handle_meta``).
+# Handle discovery (spiders/base.py ``handle_meta``).
 HANDLE = "twin_handle"  # the -a handle this discovery request is for
 HANDLE_LINK = "twin_handle_link"  # the link whose ledger row a failed discovery becomes (profile URL)
 

@@ -24,7 +24,8 @@ from twin_crawler.authors import SEED_AUTHOR, SEED_USER_META, in_author_context
 from twin_crawler.extensions.warehouse import for_crawler
 from twin_crawler.items import Document
 from twin_crawler.settings import distributed as defaults
-from twin_crawler.spiders.base import TwinBaseSpider, stamp_author
+from twin_crawler.spiders.base import TwinBaseSpider
+from twin_crawler.spiders.callbacks import aiterate, stamp_author
 from twin_crawler.warehouse import Warehouse, warehouse_uri
 
 from . import RedisUnavailable, connect
@@ -108,7 +109,7 @@ class WorkerMixin(TwinBaseSpider):
         if seed.platform:
             found = dataclasses.replace(found, platform=seed.platform)
         stats.inc_value("twin/distributed/seeds/started")
-        async for out in in_author_context(self.iterate(self.seed(found)), author):
+        async for out in in_author_context(aiterate(self.seed(found)), author):
             if isinstance(out, Request):
                 out.meta.setdefault(SEED_USER_META, author["full_name"])
                 for key, value in seed.meta.items():

@@ -35,7 +35,7 @@ from twin_crawler import settings as defaults
 from twin_crawler.exceptions import exception_reason
 from twin_crawler.extensions.deadletter import DeadLetters, make_record
 from twin_crawler.extensions.ledger import ledger_of
-from twin_crawler.meta import LINK, PLATFORM, STEP
+from twin_crawler.meta import LINK, PLATFORM
 
 from .ssrf import refused_reason
 
@@ -174,7 +174,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
 
     def _give_up(self, request: Request, reason: str, error: str) -> None:
-        if STEP not in request.meta:
+        if PLATFORM not in request.meta:
             return  # not a spider request (robots.txt): nothing to replay; the page it guards gets its own state
         attempts = request.meta.get("retry_times", 0) + 1
         self.dead_letters.add(make_record(request, self.crawler.spider, reason, attempts, error))

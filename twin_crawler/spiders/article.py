@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +23,7 @@ from twin_crawler import parse_tasks
 from twin_crawler import settings as defaults
 from twin_crawler.extensions.parsepool import pool_of
 from twin_crawler.items import Article, ArticleContent, DocumentImage
-from twin_crawler.meta import ALLOW_STATUS, DISCOVERY, LINK, ON_FAILURE, SEED, STEP
+from twin_crawler.meta import ALLOW_STATUS, DISCOVERY, LINK, SEED
 from twin_crawler.pages.article import ArticleData, NotAnArticle, PageError, parse_article
 from twin_crawler.pages.blocks import header
 from twin_crawler.pages.byline import names_someone_else
@@ -33,64 +33,66 @@ from twin_crawler.pages.sniff import sniff_platform
 from twin_crawler.parsepool import ParserCrash
 from twin_crawler.urls import LinkError, Route, canonicalize
 
-from .base import TwinBaseSpider
-from .handler import PlatformHandler, StepResult
+from .base import PlatformCrawl, TwinBaseSpider
+from .callbacks import Output, aiterate, on_failure, settles
 
 logger = logging.getLogger(__name__)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed sitemap file
-DISCOVERY_META = {ON_FAILURE: "discovery_failed", ALLOW_STATUS: ()}
+DISCOVERY_META = {ALLOW_STATUS: ()}  # every status is judged by the block middleware
 
 
-class ArticleHandler(PlatformHandler):
-    """Page -> article; a listing page -> its feed (and its own pages when the feed is short), else its sitemap
-    (within the listing) -> every post."""
+class ArticleCrawl(TwinBaseSpider):
+    """Any site's links: page -> article; a listing page -> its feed (and its own pages when the feed is short),
+    else its sitemap (within the listing) -> every post."""
 
-    platform = "article"
+    def platform_crawls(self) -> dict[str, PlatformCrawl]:
+        return {**super().platform_crawls(), "article": PlatformCrawl(seed=self.seed_article)}
 
-    def seed(self, route: Route) -> Iterator[Any]:
-        yield self.spider.request(route.link, self.platform, "page", link=route.link, meta={SEED: True})
+    def seed_article(self, route: Route) -> Iterator[Any]:
+        yield self.request(route.link, "article", self.parse_article_page, link=route.link, meta={SEED: True})
 
-    async def on_page(self, response: Response) -> AsyncIterator[Any]:
+    @settles
+    async def parse_article_page(self, response: Response) -> AsyncIterator[Any]:
         link = response.meta[LINK]
         given = bool(response.meta.get(SEED))
         if given and is_feed_or_sitemap(response.body):  # a feed or sitemap the user gave is the author's
-            for out in self._read_listing_file(response, Discovery.for_file(response.url)):
+            for out in self._article_listing_file(response, Discovery.for_file(response.url)):
                 yield out
-            self.spider.ledger.record(link, "dropped", reason="feed-followed")
+            self.ledger.record(link, "dropped", reason="feed-followed")
             return
         if not isinstance(response, TextResponse):
-            self.spider.ledger.record(link, "dropped", reason="not-text")
+            self.ledger.record(link, "dropped", reason="not-text")
             return
-        sniffed = self._sniff(response)
+        sniffed = self._article_sniff(response)
         if sniffed is not None:
-            async for out in self.spider.iterate(sniffed):
+            async for out in aiterate(sniffed):
                 yield out
             return
-        settings = self.spider.settings
+        settings = self.settings
         if given:
             floor = settings.getint("TWIN_MIN_LINK_WORDS", defaults.TWIN_MIN_LINK_WORDS)
         else:
             floor = settings.getint("TWIN_MIN_ARTICLE_WORDS", defaults.TWIN_MIN_ARTICLE_WORDS)
         try:
-            data = await self._parse(response, floor)
+            data = await self._article_parse(response, floor)
         except ParserCrash as exc:
-            self.spider.ledger.record(link, "failed", reason=exc.reason)
+            self.ledger.record(link, "failed", reason=exc.reason)
             logger.warning("%s", exc)
             return
         except NotAnArticle as exc:
-            self.spider.ledger.record(link, "dropped", reason=exc.reason)  # the true reason, recorded once
+            self.ledger.record(link, "dropped", reason=exc.reason)  # the true reason, recorded once
             if given and exc.reason == "index-page":
-                for out in self._start_discovery(response):
+                for out in self._article_start_discovery(response):
                     yield out
             return
         except PageError as exc:
-            self.spider.ledger.record(link, "dropped", reason="unreadable-page")
+            self.ledger.record(link, "dropped", reason="unreadable-page")
             logger.info("unreadable page %s: %s", response.url, exc)
             return
-        author = self.spider.author_name()
+        author = self.author_name()
         if names_someone_else(data.byline, author):
             if not given:  # found through a listing of a multi-author site: someone else's writing
-                self.spider.ledger.record(link, "skipped", reason="other-author")
+                self.ledger.record(link, "skipped", reason="other-author")
                 return
             logger.info("%s: byline %r is not %r; stored because the link was given", link, data.byline, author)
         canonical = link
@@ -113,69 +115,87 @@ class ArticleHandler(PlatformHandler):
             links=data.links, images=[DocumentImage(**i) for i in data.images],
         )
 
-    async def _parse(self, response: TextResponse, floor: int) -> ArticleData:
+    async def _article_parse(self, response: TextResponse, floor: int) -> ArticleData:
         """The article parser, in a worker of the parse pool when there is one (the body crosses, not the text)."""
-        pool = pool_of(self.spider.crawler)
+        pool = pool_of(self.crawler)
         if pool.workers == 0:
             return parse_article(response.url, response.text, min_words=floor)
-        self.spider.crawler.stats.inc_value("twin/parse_pool/pages")
+        self.crawler.stats.inc_value("twin/parse_pool/pages")
         return await pool.run(parse_tasks.article, response.url, response.body, response.encoding, floor)
 
-    def _sniff(self, response: TextResponse) -> StepResult:
+    def _article_sniff(self, response: TextResponse) -> Output:
         """A custom domain of a known platform is handed to that platform's parser (verdict cached per host)."""
         host = urlsplit(response.url).hostname or ""
         headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-        platform = self.spider.host_platforms.get(host) or sniff_platform(headers, response.text)
+        platform = self.host_platforms.get(host) or sniff_platform(headers, response.text)
         if platform is None:
             return None
-        self.spider.host_platforms[host] = platform
-        handler = self.spider.handler(platform)
+        self.host_platforms[host] = platform
+        crawl = self.crawls.get(platform)
         link = response.meta[LINK]
-        if handler is None:
-            self.spider.ledger.record(link, "unsupported", platform=platform, reason=f"no-{platform}-parser")
+        if crawl is None or crawl.from_sniffed is None:
+            self.ledger.record(link, "unsupported", platform=platform, reason=f"no-{platform}-parser")
             return ()
-        self.spider.ledger.register(link, platform).platform = platform
-        return handler.from_sniffed(response, link) or ()
+        self.ledger.register(link, platform).platform = platform
+        return crawl.from_sniffed(response, link) or ()
 
     # -- discovery: feed first, then the sitemap; each candidate tried in turn, quietly -------------------------
-    def _start_discovery(self, response: TextResponse) -> Iterator[Any]:
+    def _article_start_discovery(self, response: TextResponse) -> Iterator[Any]:
         found = Discovery.for_listing(response.url, response.text, listing_scope(response.url))
         logger.info("%s is a listing: following its feed or sitemap within %s", response.url, found.scope_url())
-        yield from self._next(found)
+        yield from self._article_next(found)
 
-    def _next(self, found: Discovery) -> Iterator[Request]:
+    def _article_next(self, found: Discovery) -> Iterator[Request]:
         """The next candidate feed, robots.txt or sitemap of a discovery, or nothing when every one was tried."""
         step, url = found.next_candidate()
         if url is None:
             if not found.answered:
                 logger.info("no feed or sitemap lists the posts of %s", found.listing)
             return
-        yield self.spider.request(url, self.platform, step, meta={DISCOVERY: found.to_meta(), **DISCOVERY_META})
+        if step == "robots":
+            yield self._article_discovery(url, self.parse_article_robots, found, self.on_article_robots_failed)
+        else:  # "feed" or "sitemap": one reader tells them apart by the body
+            yield self._article_discovery(url, self.parse_article_feed, found)
 
-    def on_discovery_failed(self, request: Request, reason: str) -> None:
-        """A candidate that is not there (404, refused): try the next one. Errbacks cannot yield, so inject it."""
+    def _article_discovery(self, url: str, callback: Callable[..., Any], found: Discovery,
+                           errback: Callable[..., Any] | None = None) -> Request:
+        return self.request(url, "article", callback, meta={DISCOVERY: found.to_meta(), **DISCOVERY_META},
+                            errback=errback or self.on_article_discovery_failed)
+
+    @on_failure
+    def on_article_robots_failed(self, request: Request, reason: str) -> None:
+        """No robots.txt: no sitemaps from it; the next candidate."""
         found = Discovery.from_meta(request.meta[DISCOVERY])
+        found.robots_read([])
+        self._article_try_next(found, request, reason)
+
+    @on_failure
+    def on_article_discovery_failed(self, request: Request, reason: str) -> None:
+        """A candidate that is not there (404, refused): try the next one."""
+        self._article_try_next(Discovery.from_meta(request.meta[DISCOVERY]), request, reason)
+
+    def _article_try_next(self, found: Discovery, request: Request, reason: str) -> None:
+        # Errbacks cannot yield: the engine takes the next candidate directly.
         logger.debug("discovery candidate %s: %s", request.url, reason)
-        if request.meta[STEP].endswith(".robots"):
-            found.robots_read([])
-        for out in self._next(found):
-            engine = self.spider.crawler.engine
+        for out in self._article_next(found):
+            engine = self.crawler.engine
             assert engine is not None
             engine.crawl(out)
 
-    def on_feed(self, response: Response) -> Iterator[Any]:
+    @settles
+    def parse_article_feed(self, response: Response) -> Iterator[Any]:
         found = Discovery.from_meta(response.meta[DISCOVERY])
-        yield from self._read_listing_file(response, found)
+        yield from self._article_listing_file(response, found)
 
-    on_sitemap = on_feed
 
-    def on_robots(self, response: Response) -> Iterator[Any]:
+    @settles
+    def parse_article_robots(self, response: Response) -> Iterator[Any]:
         found = Discovery.from_meta(response.meta[DISCOVERY])
         text = response.text if isinstance(response, TextResponse) else ""
         found.robots_read([u for u in robots_sitemaps(text) if same_site(u, found.listing)])
-        yield from self._next(found)
+        yield from self._article_next(found)
 
-    def _read_listing_file(self, response: Response, found: Discovery) -> Iterator[Any]:
+    def _article_listing_file(self, response: Response, found: Discovery) -> Iterator[Any]:
         """A feed or a sitemap (gzipped or not, an index of sitemaps or a list of pages) of a discovery."""
         body = response.body
         if gzip_magic_number(response):
@@ -184,7 +204,7 @@ class ArticleHandler(PlatformHandler):
             except OSError:  # a corrupt .gz or one past the size cap (gunzip raises a subclass for that)
                 body = b""
         if is_feed(body):
-            yield from self._read_feed(response.url, body, found)
+            yield from self._article_feed(response.url, body, found)
             return
         try:
             pages, children = sitemap_links(body)
@@ -192,51 +212,50 @@ class ArticleHandler(PlatformHandler):
             pages, children = [], []
         pages = [p for p in pages if found.in_sitemap_scope(p)]
         for child_url, child in found.child_sitemaps([c for c in children if same_site(c, found.listing)]):
-            yield self.spider.request(child_url, self.platform, "sitemap",
-                                      meta={DISCOVERY: child.to_meta(), **DISCOVERY_META})
+            yield self._article_discovery(child_url, self.parse_article_feed, child)
         if pages or children:
             found.answered = True
-            yield from self._follow_urls(response.url, pages)
+            yield from self._article_follow(response.url, pages)
         else:
-            yield from self._next(found)
+            yield from self._article_next(found)
 
-    def _read_feed(self, url: str, body: bytes, found: Discovery) -> Iterator[Any]:
+    def _article_feed(self, url: str, body: bytes, found: Discovery) -> Iterator[Any]:
         try:
             entries = [e for e in feed_entry_links(url, body) if same_site(e, found.listing)]
         except PageError:
             entries = []
         if not entries:
-            yield from self._next(found)
+            yield from self._article_next(found)
             return
         found.answered = True
-        yield from self._follow_urls(url, entries)
+        yield from self._article_follow(url, entries)
         if found.feed_truncated(entries):
             # The listing shows posts its feed lacks (feeds carry the latest 10-20): its own pages list the rest.
             # Not the site's sitemap: a feed answered, and the listing is the author's source (issues 10, 12).
             logger.info("the feed %s lacks posts %s lists: reading the listing's pages too", url, found.listing)
-            yield from self._follow_urls(found.listing, found.posts)
-            yield from self._listing_page(found)
+            yield from self._article_follow(found.listing, found.posts)
+            yield from self._article_listing_page(found)
 
-    def _listing_page(self, found: Discovery) -> Iterator[Request]:
+    def _article_listing_page(self, found: Discovery) -> Iterator[Request]:
         if found.next_page:
-            yield self.spider.request(found.next_page, self.platform, "listing",
-                                      meta={DISCOVERY: found.to_meta(), **DISCOVERY_META})
+            yield self._article_discovery(found.next_page, self.parse_article_listing, found)
 
-    def on_listing(self, response: Response) -> Iterator[Any]:
+    @settles
+    def parse_article_listing(self, response: Response) -> Iterator[Any]:
         """One "Older posts" page of a listing whose feed is shorter than it: its posts, then the next page."""
         found = Discovery.from_meta(response.meta[DISCOVERY])
         try:
             page = read_listing_page(response.url, response.text if isinstance(response, TextResponse) else "")
         except PageError:
             return
-        yield from self._follow_urls(response.url, page.posts)
+        yield from self._article_follow(response.url, page.posts)
         following = found.next_listing_page(page)
         if following is not None:
-            yield from self._listing_page(following)
+            yield from self._article_listing_page(following)
 
-    def _follow_urls(self, source: str, urls: list[str]) -> Iterator[Any]:
-        limit = self.spider.settings.getint("TWIN_MAX_DISCOVERED", defaults.TWIN_MAX_DISCOVERED)
-        stats = self.spider.crawler.stats
+    def _article_follow(self, source: str, urls: list[str]) -> Iterator[Any]:
+        limit = self.settings.getint("TWIN_MAX_DISCOVERED", defaults.TWIN_MAX_DISCOVERED)
+        stats = self.crawler.stats
         assert stats is not None
         followed = stats.get_value("twin/discovered/article", 0)
         for url in urls:
@@ -247,15 +266,15 @@ class ArticleHandler(PlatformHandler):
                 link = canonicalize(url)
             except LinkError:
                 continue
-            if self.spider.ledger.state(link) is not None:
+            if self.ledger.state(link) is not None:
                 continue
-            self.spider.ledger.register(link, self.platform)
+            self.ledger.register(link, "article")
             followed += 1
             stats.inc_value("twin/discovered/article")
-            yield self.spider.request(link, self.platform, "page", link=link)
+            yield self.request(link, "article", self.parse_article_page, link=link)
 
 
-class ArticleSpider(TwinBaseSpider):
+class ArticleSpider(ArticleCrawl):
     """Generic articles from any site.
 
     Arguments: ``user`` (required), ``links`` (article URLs, or a listing — a blog root, ``/blog/``, a tag page —
@@ -267,4 +286,4 @@ class ArticleSpider(TwinBaseSpider):
     platform = "article"
 
 
-__all__ = ["ArticleHandler", "ArticleSpider", "header"]
+__all__ = ["ArticleCrawl", "ArticleSpider", "header"]

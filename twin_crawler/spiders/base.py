@@ -1,9 +1,15 @@
-"""The base every spider derives from: shared arguments, the author, link routing, step dispatch, the ledger."""
+"""The base every spider derives from: shared arguments, the author, link routing, the ledger, errbacks.
+
+Each platform's crawl policy is a mixin on this base (``ArticleCrawl``, ``MediumCrawl``, ``SubstackCrawl``,
+``LinkedinCrawl``, ``GithubCrawl``) whose callbacks are spider methods (``parse_substack_post``, ...); the mixin
+names its seed/discover policy in ``platform_crawls()``, which the base reads to route a link.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -17,35 +23,24 @@ from twin_crawler.archive import check_settings as check_archive_settings
 from twin_crawler.arguments import ArgumentError, SpiderArguments, parse_arguments
 from twin_crawler.authors import CURRENT_AUTHOR, SEED_USER_META, AuthorCache, in_author_context
 from twin_crawler.checks import check_settings
-from twin_crawler.exceptions import exception_reason
 from twin_crawler.extensions.warehouse import WarehouseExtension, for_crawler
-from twin_crawler.items import Document, name_key
 from twin_crawler.ledger import Ledger
-from twin_crawler.meta import LINK, LISTING, ON_FAILURE, PLATFORM, STEP
+from twin_crawler.meta import HANDLE, HANDLE_LINK, LINK, PLATFORM
 from twin_crawler.middlewares.incremental import check_settings as check_incremental_settings
 from twin_crawler.middlewares.ssrf import refuse_user_links
 from twin_crawler.urls import LinkError, Route, route
-from twin_crawler.warehouse import Warehouse
+from twin_crawler.warehouse import Warehouse, WarehouseError
 
-from .handler import PlatformHandler, StepResult
-from .registry import handler_class
+from .callbacks import Output, aiterate, give_up_reason, meta_of, on_failure, request_author
 
 logger = logging.getLogger(__name__)
 # The spider argument the crawl command passes its preflight's prepared spider in (never a string from -a).
 PREPARED = "_twin_prepared"
 
 
-def stamp_author(item: Document, author: dict[str, Any] | None) -> None:
-    """Put the author record's warehouse id on an item named for that author, so that CleanPipeline needs no
-    second user look-up; an item naming someone else (a GitHub owner, a placeholder) is left to its fallback."""
-    if item.author_id is not None or not author or "_id" not in author:
-        return
-    if name_key(item.author_full_name) == name_key(str(author["full_name"])):
-        item.author_id = author["_id"]
-
-
 class TwinBaseSpider(scrapy.Spider):
-    """Shared behaviour. Subclasses set ``name`` and ``platform`` (None: route every link, as ``twin`` does)."""
+    """Shared behaviour. Subclasses set ``name`` and ``platform`` (None: route every link, as ``twin`` does) and
+    derive from the platform mixins whose links they crawl."""
 
     platform: ClassVar[str | None] = None
     extra_arguments: ClassVar[dict[str, str]] = {}
@@ -62,7 +57,7 @@ class TwinBaseSpider(scrapy.Spider):
         self.link_authors: dict[str, str] = {}  # route link -> author name, for multi-author configs
         self.routes: list[Route] = []
         self.host_platforms: dict[str, str] = {}
-        self._handlers: dict[str, PlatformHandler] = {}
+        self.crawls: dict[str, PlatformCrawl] = self.platform_crawls()
 
     @property
     def author(self) -> dict[str, Any] | None:
@@ -120,18 +115,22 @@ class TwinBaseSpider(scrapy.Spider):
         if refused:
             raise ArgumentError(refused)
         if self.args.user:
-            # -a handle is remembered on the author only once its discovery answered (handler.py
+            # -a handle is remembered on the author only once its discovery answered (base.py
             # handle_answered): a typo or a deleted account must not be crawled again on every later run.
             self.author = warehouse.get_or_create_user(self.args.user)
         if not self.routes and not self.discovery_handle():
             raise ArgumentError(self.nothing_to_do_message())
 
+    def platform_crawls(self) -> dict[str, PlatformCrawl]:
+        """The platforms this spider can crawl: each platform mixin adds its own (and calls ``super()``)."""
+        return {}
+
     def check_handle(self) -> None:
         """``-a handle`` only where the platform can discover from one (not ``article``, nor the ``twin`` router)."""
         if self.args.handle is None:
             return
-        cls = handler_class(self.platform) if self.platform else None
-        if cls is None or cls.discover is PlatformHandler.discover:
+        crawl = self.crawls.get(self.platform) if self.platform else None
+        if crawl is None or crawl.discover is None:
             raise ArgumentError(f"handle: {self.name} cannot discover from a handle; give -a links=URL[,URL...] "
                                 f"(discovery: scrapy crawl medium|substack|github|linkedin -a handle=...)")
 
@@ -151,8 +150,8 @@ class TwinBaseSpider(scrapy.Spider):
 
     def route_link(self, link: str) -> Route:
         for platform in ([self.platform] if self.platform else ["github"]):
-            cls = handler_class(platform)
-            special = cls.route_special(link, self.settings) if cls else None
+            crawl = self.crawls.get(platform)
+            special = crawl.route_special(link) if crawl and crawl.route_special else None
             if special is not None:
                 return special
         try:
@@ -161,35 +160,26 @@ class TwinBaseSpider(scrapy.Spider):
             raise ArgumentError(f"links: {exc}") from None
 
     # -- crawl --
-    def handler(self, platform: str) -> PlatformHandler | None:
-        if platform not in self._handlers:
-            cls = handler_class(platform)
-            if cls is None:
-                return None
-            self._handlers[platform] = cls(self)
-        return self._handlers[platform]
-
     async def start(self) -> AsyncIterator[Any]:
         self.ledger.stats = self.crawler.stats  # stats exist only once the crawl has started
         for r in self.routes:
             name = self.link_authors.get(r.link)
             if name is None:
-                async for out in self.iterate(self.seed(r)):
+                async for out in aiterate(self.seed(r)):
                     yield out
                 continue
-            async for out in in_author_context(self.iterate(self.seed(r)), self.author_cache.known(name)):
+            async for out in in_author_context(aiterate(self.seed(r)), self.author_cache.known(name)):
                 if isinstance(out, Request):
                     out.meta.setdefault(SEED_USER_META, name)
                 yield out
         handle = self.discovery_handle()
-        if handle and self.platform:
-            handler = self.handler(self.platform)
-            assert handler is not None
+        crawl = self.crawls.get(self.platform) if self.platform else None
+        if handle and crawl is not None and crawl.discover is not None:
             logger.info("discovering everything %s published on %s as %r", self.args.user or handle, self.platform, handle)
-            async for out in self.iterate(handler.discover(handle)):
+            async for out in aiterate(crawl.discover(handle)):
                 yield out
 
-    def seed(self, r: Route) -> StepResult:
+    def seed(self, r: Route) -> Output:
         """Requests for one user-given link, or an ``unsupported``/``dropped`` record."""
         target = self.host_platforms.get(r.host, r.platform) if r.platform == "article" else r.platform
         if self.platform and self.platform != r.platform:
@@ -200,93 +190,90 @@ class TwinBaseSpider(scrapy.Spider):
                 return None
             target = self.platform  # an unknown host given to a platform spider: a custom domain of that platform
         self.ledger.register(r.link, target, r.host)
-        handler = self.handler(target)
-        if handler is None:
+        crawl = self.crawls.get(target)
+        if crawl is None:
             self.ledger.record(r.link, "unsupported", platform=target, reason=f"no-{target}-parser")
             logger.warning("%s: no parser for %s links yet; reported as unsupported", r.link, target)
             return None
-        return handler.seed(r)
+        return crawl.seed(r)
 
-    def request(self, url: str, platform: str, step: str, *, link: str | None = None, meta: dict[str, Any] | None = None,
-                **kwargs: Any) -> Request:
-        """A request whose response goes to ``handler(platform).on_<step>``; ``link`` is the ledger entry it serves."""
-        full_meta = {STEP: f"{platform}.{step}", LINK: link, PLATFORM: platform, **(meta or {})}
-        return Request(url, callback=self.parse_step, errback=self.on_error, meta=full_meta, **kwargs)
+    def request(self, url: str, platform: str, callback: Callable[..., Any], *, link: str | None = None,
+                meta: dict[str, Any] | None = None, errback: Callable[..., Any] | None = None, **kwargs: Any) -> Request:
+        """A request to the spider method ``callback``; ``link`` is the ledger entry it serves (None: a helper
+        request such as a feed or an API listing), ``errback`` the policy when it fails for good (``on_error``)."""
+        full_meta = {LINK: link, PLATFORM: platform, **(meta or {})}
+        return Request(url, callback=callback, errback=errback or self.on_error, meta=full_meta, **kwargs)
 
-    async def parse_step(self, response: Response) -> AsyncIterator[Any]:
-        """The single callback: dispatch to the platform handler's step named in ``meta``."""
-        platform, _, step = response.meta[STEP].partition(".")
-        handler = self.handler(platform)
-        if handler is None:
-            return
-        link = response.meta.get(LINK)
-        name = response.meta.get(SEED_USER_META)
-        author = await self.author_cache.resolve(self._warehouse(), name) if name else None
-        async for out in in_author_context(self.iterate(getattr(handler, f"on_{step}")(response)), author):
-            # A listing page (``twin_listing`` meta: a feed read in the browser) yields many documents, each its
-            # own ledger link; only a one-document page maps its item's link back to the link crawled.
-            if isinstance(out, Document):
-                stamp_author(out, author or self._author)
-            if isinstance(out, Document) and link and not response.meta.get(LISTING):
-                owner = self.ledger.claim(out.link, link)
-                if owner is not None:
-                    logger.info("%s is the same document as %s: recorded as its duplicate", link, owner)
-                    continue
-            yield out
+    def warehouse(self) -> Warehouse:
+        return for_crawler(self.crawler)
 
     def on_error(self, failure: Failure) -> None:
         """A request failed for good (after retries): its link is recorded ``failed`` with the reason."""
-        name = failure.request.meta.get(SEED_USER_META)  # type: ignore[attr-defined]
-        token = CURRENT_AUTHOR.set(self.author_cache.known(name) if name else None)
-        try:
-            self._on_error(failure)
-        finally:
-            CURRENT_AUTHOR.reset(token)
-
-    def _warehouse(self) -> Warehouse:
-        return for_crawler(self.crawler)
-
-    def _on_error(self, failure: Failure) -> None:
-        if getattr(failure.value, "twin_skipped", False):
-            return  # left out on purpose (incremental: fresh / not modified); the ledger already says why
-        request = failure.request  # type: ignore[attr-defined]
-        link = request.meta.get(LINK)
-        assert failure.value is not None  # a Failure always wraps an exception
-        reason = exception_reason(failure.value)
-        fallback = request.meta.get(ON_FAILURE)
-        handler = self.handler(request.meta.get(PLATFORM, "article")) if fallback else None
-        if handler is not None:  # an optional lookup the handler can do without (GitHub owner display name)
-            getattr(handler, f"on_{fallback}")(request, reason)
+        reason = give_up_reason(failure)
+        if reason is None:
             return
-        if link:
-            if self.ledger.state(link) in (None, "pending"):
-                self.ledger.record(link, "failed", platform=request.meta.get(PLATFORM, "article"), reason=reason)
-        else:
-            self.crawler.stats.inc_value(f"twin/discovery/failed/{reason}")
+        request: Request = failure.request  # type: ignore[attr-defined]
+        link = request.meta.get(LINK)
+        with request_author(self, request):
+            if link:
+                if self.ledger.state(link) in (None, "pending"):
+                    self.ledger.record(link, "failed", platform=request.meta.get(PLATFORM, "article"), reason=reason)
+            else:
+                self.crawler.stats.inc_value(f"twin/discovery/failed/{reason}")
         if not getattr(failure.value, "twin_logged", False):  # already logged where found (DNS: once per host)
             logger.warning("failed %s (%s)", request.url, reason)
 
-    @staticmethod
-    async def iterate(result: StepResult) -> AsyncIterator[Any]:
-        if result is None:
+    # -- discovery from a handle: the handle's row in the run report, and remembering it on the author --
+    def handle_meta(self, platform: str, handle: str, handle_link: str) -> dict[str, Any]:
+        """Meta for the request whose answer decides whether discovery from ``handle`` works (feed, profile, first
+        listing page); send it with ``errback=self.on_handle_error``. A discovery request has no ``twin_link`` (it
+        is no content fetch: incremental skips must not apply)."""
+        return {HANDLE: handle, HANDLE_LINK: handle_link, PLATFORM: platform}
+
+    @on_failure
+    def on_handle_error(self, request: Request, reason: str) -> None:
+        self.handle_failed(request, reason)
+
+    def handle_failed(self, source: Request | Response, reason: str) -> None:
+        """A ``failed`` row for the handle (reason ``http-404``, ``not-a-feed`` ...): it shows in the run report and
+        fails the run, and the handle is not remembered."""
+        meta = meta_of(source)
+        link, platform = meta.get(HANDLE_LINK), meta.get(PLATFORM, self.platform or "article")
+        self.crawler.stats.inc_value(f"twin/discovery/failed/{reason}")
+        if not link:
             return
-        if hasattr(result, "__aiter__"):
-            async for out in result:
-                yield out
-        else:
-            for out in result:  # type: ignore[union-attr]
-                yield out
+        self.ledger.register(link, platform)
+        self.ledger.record(link, "failed", platform=platform, reason=reason)
+        logger.warning("discovery from the %s handle %r failed (%s): nothing found there, and the handle is not "
+                       "remembered; check -a handle", platform, meta.get(HANDLE), reason)
+
+    def handle_answered(self, response: Response) -> None:
+        """The deciding discovery request answered with a usable listing: remember ``-a handle`` on the author for
+        later runs (only now, never before the crawl, so a handle whose discovery failed is not kept)."""
+        meta = meta_of(response)
+        handle, platform = meta.get(HANDLE), meta.get(PLATFORM)
+        if not (handle and handle == self.args.handle and self.author and platform and self.platform == platform):
+            return
+        handles = self.author.setdefault("handles", {})
+        if handles.get(platform) == handle:
+            return
+        try:
+            self.warehouse().set_user_handle(self.author["_id"], platform, handle)
+        except WarehouseError as exc:  # the crawl goes on; only the next run's shortcut is lost
+            logger.warning("could not remember the %s handle %r on the author: %s", platform, handle, exc)
+            return
+        handles[platform] = handle
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
-        """``scrapy parse --spider=NAME URL``: the URL handled as a link the user gave. Its seed request's step
+        """``scrapy parse --spider=NAME URL``: the URL handled as a link the user gave. Its seed request's callback
         (article page, Medium post, ...) runs on this response; discovery requests (a feed, an API listing) are
         yielded for ``scrapy parse`` to list or follow (``--depth``)."""
         url = (response.meta.get("redirect_urls") or [response.url])[0]
-        async for out in self.iterate(self.seed(self.route_link(url))):
-            if isinstance(out, Request) and out.meta.get(LINK) and STEP in out.meta:
+        async for out in aiterate(self.seed(self.route_link(url))):
+            if isinstance(out, Request) and out.meta.get(LINK) and out.callback is not None:
                 # This response is the page that request would fetch: handle it under the request's meta.
                 bound = response.replace(request=out.replace(url=response.url))
-                async for item in self.parse_step(bound):
+                async for item in aiterate(out.callback(bound)):
                     yield item
             else:
                 yield out
@@ -311,3 +298,15 @@ class TwinBaseSpider(scrapy.Spider):
     def domain_of(self, url: str) -> str:
         return (urlsplit(url).hostname or "-").removeprefix("www.")
 
+
+
+@dataclass(frozen=True)
+class PlatformCrawl:
+    """What a platform mixin offers the base: its seed policy for a user-given link, and optionally discovery
+    from a handle, the page of a sniffed custom domain, and links its own router accepts (``file://`` mirrors)."""
+
+    seed: Callable[[Route], Output]
+    discover: Callable[[str], Output] | None = None
+    from_sniffed: Callable[[Response, str], Output] | None = None
+    route_special: Callable[[str], Route | None] | None = None
+    needs_browser: bool = False  # a run with links of this platform maps the browser handler (Medium)

@@ -1,11 +1,12 @@
-"""GitHub REST API steps: the owner's display name, repository listings (``Link: rel=next`` followed verbatim),
+"""GitHub REST API callbacks: the owner's display name, repository listings (``Link: rel=next`` followed verbatim),
 and waiting for ``x-ratelimit-reset`` on 403/429 rate limits. Parsing lives in ``pages/github.py``."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -14,18 +15,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
 from twin_crawler import settings as defaults
-from twin_crawler.meta import (
-    ALLOW_STATUS,
-    DECIDING,
-    LINK,
-    LOGIN,
-    NEXT,
-    ON_FAILURE,
-    PLATFORM,
-    RATE_LIMIT_WAITS,
-    REPO,
-    STEP,
-)
+from twin_crawler.meta import ALLOW_STATUS, DECIDING, LOGIN, NEXT, RATE_LIMIT_WAITS, REPO
 from twin_crawler.pages.github import (
     ApiError,
     RepoInfo,
@@ -38,7 +28,7 @@ from twin_crawler.repos.remote import clone_url_for
 from twin_crawler.urls import LinkError, route
 
 from .base import TwinBaseSpider
-from .handler import PlatformHandler
+from .callbacks import on_failure, settles
 
 logger = logging.getLogger(__name__)
 # Every API status reaches the step (403/429 rate limits are waited for there; 404 means "use the login").
@@ -46,72 +36,85 @@ API_META = {"handle_httpstatus_all": True, ALLOW_STATUS: range(100, 600), "dont_
 MAX_RATE_LIMIT_WAITS = 3
 
 
-class GithubApiSteps(PlatformHandler):
-    """The API half of the GitHub handler; ``GithubHandler`` adds seeds and the clone step."""
+class GithubApiCrawl(TwinBaseSpider):
+    """The API half of the GitHub crawl; ``GithubCrawl`` adds seeds and the clone callback."""
 
-    platform = "github"
+    parse_github_clone: Callable[[Response], AsyncIterator[Any]]  # the clone callback, defined by GithubCrawl
 
-    def __init__(self, spider: TwinBaseSpider) -> None:
-        super().__init__(spider)
-        settings = spider.settings
-        self.api = settings.get("TWIN_GITHUB_API_URL", defaults.TWIN_GITHUB_API_URL).rstrip("/")
-        self.clone_base = settings.get("TWIN_GITHUB_CLONE_BASE", defaults.TWIN_GITHUB_CLONE_BASE)
-        self.max_wait = settings.getfloat("TWIN_GITHUB_RATE_LIMIT_MAX_WAIT", defaults.TWIN_GITHUB_RATE_LIMIT_MAX_WAIT)
-        self.names: dict[str, str] = {}  # lower-case login -> display name (or the login when the API has none)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.github_names: dict[str, str] = {}  # lower-case login -> display name (or the login when the API has none)
+
+    # Settings exist once the spider has a crawler (or the preflight gave it settings): read on first use.
+    @functools.cached_property
+    def github_api(self) -> str:
+        return str(self.settings.get("TWIN_GITHUB_API_URL", defaults.TWIN_GITHUB_API_URL)).rstrip("/")
+
+    @functools.cached_property
+    def github_clone_base(self) -> str:
+        return str(self.settings.get("TWIN_GITHUB_CLONE_BASE", defaults.TWIN_GITHUB_CLONE_BASE))
 
     # -- requests --
-    def _api(self, url: str, step: str, meta: dict[str, Any]) -> Request:
+    def _github_api_request(self, url: str, callback: Callable[..., Any], meta: dict[str, Any],
+                            errback: Callable[..., Any] | None = None) -> Request:
         # No Authorization here: queued requests are pickled (JOBDIR, Redis). GithubCredentialsMiddleware adds
         # GITHUB_TOKEN at download time, to the API origin only (middlewares/credentials.py).
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-        return self.spider.request(url, self.platform, step, meta={**API_META, **meta}, headers=headers)
+        return self.request(url, "github", callback, meta={**API_META, **meta}, headers=headers, errback=errback)
 
-    def _clone_request(self, repo: dict[str, Any]) -> Request:
+    def _github_clone_request(self, repo: dict[str, Any]) -> Request:
         # No HTTP needed: a data: request carries the repository to the clone step (robots/SSRF ignore data:).
-        return self.spider.request(f"data:text/plain,{quote(repo['link'], safe='')}", self.platform, "clone",
-                                   link=repo["link"], meta={REPO: repo})
+        return self.request(f"data:text/plain,{quote(repo['link'], safe='')}", "github", self.parse_github_clone,
+                            link=repo["link"], meta={REPO: repo})
 
-    def _author_known(self, owner: str) -> bool:
-        return self.spider.author is not None or self.spider.args.user is not None or owner.lower() in self.names
+    def _github_author_known(self, owner: str) -> bool:
+        return self.author is not None or self.args.user is not None or owner.lower() in self.github_names
 
-    def _after_owner(self, repo: dict[str, Any]) -> Request:
-        if self._author_known(repo["owner"]):
-            return self._clone_request(repo)
-        return self._api(f"{self.api}/users/{quote(repo['owner'])}", "owner",
-                         {REPO: repo, ON_FAILURE: "owner_failed"})
+    def _github_after_owner(self, repo: dict[str, Any]) -> Request:
+        if self._github_author_known(repo["owner"]):
+            return self._github_clone_request(repo)
+        return self._github_api_request(f"{self.github_api}/users/{quote(repo['owner'])}", self.parse_github_owner,
+                                        {REPO: repo}, errback=self.on_github_owner_failed)
 
-    def handle_link(self, handle: str) -> str:
+    def github_handle_link(self, handle: str) -> str:
         return f"https://github.com/{handle}"
 
-    def discover(self, handle: str) -> Iterator[Any]:
+    def discover_github(self, handle: str) -> Iterator[Any]:
         # The first listing page decides (a 404 there: no such user); the profile lookup before it only names the
         # author and is allowed to fail.
-        listing = f"{self.api}/users/{quote(handle)}/repos?type=owner&sort=pushed&per_page=100"
-        deciding = self.handle_meta(handle)
-        if self._author_known(handle):
-            yield self._api(listing, "listing", {LOGIN: handle, **deciding})
+        listing = f"{self.github_api}/users/{quote(handle)}/repos?type=owner&sort=pushed&per_page=100"
+        deciding = self.handle_meta("github", handle, self.github_handle_link(handle))
+        if self._github_author_known(handle):
+            yield self._github_listing(listing, handle, deciding)
         else:
-            yield self._api(f"{self.api}/users/{quote(handle)}", "profile",
-                            {LOGIN: handle, NEXT: listing, ON_FAILURE: "profile_failed",
-                             DECIDING: deciding})
+            yield self._github_api_request(f"{self.github_api}/users/{quote(handle)}", self.parse_github_profile,
+                                           {LOGIN: handle, NEXT: listing, DECIDING: deciding},
+                                           errback=self.on_github_profile_failed)
 
-    async def on_profile(self, response: Response) -> AsyncIterator[Any]:
-        retry = await self._rate_limited(response)
+    def _github_listing(self, url: str, login: str, deciding: dict[str, Any] | None = None) -> Request:
+        """A page of a login's repositories; ``deciding``: the first page decides whether the handle exists."""
+        return self._github_api_request(url, self.parse_github_listing, {LOGIN: login, **(deciding or {})},
+                                        errback=self.on_handle_error if deciding else None)
+
+    @settles
+    async def parse_github_profile(self, response: Response) -> AsyncIterator[Any]:
+        retry = await self._github_rate_limited(response)
         if retry is not None:
             yield retry
             return
         login = response.meta[LOGIN]
-        self.names[login.lower()] = (parse_user_name(response.body) if response.status == 200 else None) or login
-        yield self._api(response.meta[NEXT], "listing", {LOGIN: login, **response.meta[DECIDING]})
+        self.github_names[login.lower()] = (parse_user_name(response.body) if response.status == 200 else None) or login
+        yield self._github_listing(response.meta[NEXT], login, response.meta[DECIDING])
 
-    def on_profile_failed(self, request: Request, reason: str) -> None:
+    @on_failure
+    def on_github_profile_failed(self, request: Request, reason: str) -> None:
         """The profile lookup failed for good: list the repositories anyway (the login names the author)."""
         logger.info("GitHub profile lookup failed (%s); using the login as the author's name", reason)
-        self._inject(self._api(request.meta[NEXT], "listing", {LOGIN: request.meta[LOGIN],
-                                                                      **request.meta[DECIDING]}))
+        self._github_inject(self._github_listing(request.meta[NEXT], request.meta[LOGIN], request.meta[DECIDING]))
 
-    async def on_listing(self, response: Response) -> AsyncIterator[Any]:
-        retry = await self._rate_limited(response)
+    @settles
+    async def parse_github_listing(self, response: Response) -> AsyncIterator[Any]:
+        retry = await self._github_rate_limited(response)
         if retry is not None:
             yield retry
             return
@@ -124,17 +127,17 @@ class GithubApiSteps(PlatformHandler):
             self.handle_failed(response, f"http-{response.status}" if response.status != 200 else "unreadable-listing")
             return
         self.handle_answered(response)
-        for out in self._discovered(repos):
+        for out in self._github_discovered(repos):
             yield out
         next_url = parse_link_header((response.headers.get("Link") or b"").decode("latin-1")).get("next")
-        if next_url and urlsplit(next_url).netloc == urlsplit(self.api).netloc:
-            yield self._api(next_url, "listing", {LOGIN: response.meta[LOGIN]})
+        if next_url and urlsplit(next_url).netloc == urlsplit(self.github_api).netloc:
+            yield self._github_listing(next_url, response.meta[LOGIN])
         elif next_url:
             logger.warning("GitHub listing: not following rel=next to another host: %s", next_url)
 
-    def _discovered(self, repos: list[RepoInfo]) -> Iterator[Any]:
-        stats = self.spider.crawler.stats
-        include_forks = self.spider.args.flag("include_forks")
+    def _github_discovered(self, repos: list[RepoInfo]) -> Iterator[Any]:
+        stats = self.crawler.stats
+        include_forks = self.args.flag("include_forks")
         for info in repos:
             try:
                 target = route(info.html_url)
@@ -142,59 +145,62 @@ class GithubApiSteps(PlatformHandler):
                 target = None
             if target is None or target.kind != "repository":  # html_url is github.com's; the name decides
                 target = route(f"https://github.com/{info.full_name}")
-            if self.spider.ledger.state(target.link) is not None:
+            if self.ledger.state(target.link) is not None:
                 continue
             stats.inc_value("twin/github/discovered")
-            self.spider.ledger.register(target.link, self.platform, target.host)
+            self.ledger.register(target.link, "github", target.host)
             if info.fork and not include_forks:
                 stats.inc_value("twin/github/forks_skipped")
-                self.spider.ledger.record(target.link, "skipped", platform=self.platform, reason="fork")
+                self.ledger.record(target.link, "skipped", platform="github", reason="fork")
                 continue
             repo = {"link": target.link, "full_name": info.full_name, "owner": info.owner, "ref": None, "local": False,
-                    "clone_url": clone_url_for(info.full_name, self.clone_base),
+                    "clone_url": clone_url_for(info.full_name, self.github_clone_base),
                     "created_at": info.created_at.isoformat() if info.created_at else None,
                     "extra": {"description": info.description, "pushed_at": info.pushed_at, "fork": info.fork,
                               "archived": info.archived, "api_language": info.language}}
-            yield self._clone_request(repo)
+            yield self._github_clone_request(repo)
 
     # -- owner display name --
-    async def on_owner(self, response: Response) -> AsyncIterator[Any]:
-        retry = await self._rate_limited(response)
+    @settles
+    async def parse_github_owner(self, response: Response) -> AsyncIterator[Any]:
+        retry = await self._github_rate_limited(response)
         if retry is not None:
             yield retry
             return
         repo = response.meta[REPO]
         if response.status == 200:
-            self.names[repo["owner"].lower()] = parse_user_name(response.body) or repo["owner"]
-        yield self._clone_request(repo)
+            self.github_names[repo["owner"].lower()] = parse_user_name(response.body) or repo["owner"]
+        yield self._github_clone_request(repo)
 
-    def on_owner_failed(self, request: Request, reason: str) -> None:
+    @on_failure
+    def on_github_owner_failed(self, request: Request, reason: str) -> None:
         """The owner lookup failed for good: clone anyway, with the login as the author's name."""
         logger.info("GitHub user lookup failed (%s); using the login as the author's name", reason)
-        self._inject(self._clone_request(request.meta[REPO]))
+        self._github_inject(self._github_clone_request(request.meta[REPO]))
 
-    def _inject(self, request: Request) -> None:
+    def _github_inject(self, request: Request) -> None:
         # Errbacks run outside a callback's output: the engine takes the follow-up request directly.
-        engine = self.spider.crawler.engine
+        engine = self.crawler.engine
         assert engine is not None
         engine.crawl(request)
 
-    async def _rate_limited(self, response: Response) -> Request | None:
+    async def _github_rate_limited(self, response: Response) -> Request | None:
         """After waiting for ``x-ratelimit-reset`` (capped), the same API request again; None if not limited."""
         headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-        wait = rate_limit_wait(response.status, headers, time.time(), self.max_wait)
+        max_wait = self.settings.getfloat("TWIN_GITHUB_RATE_LIMIT_MAX_WAIT", defaults.TWIN_GITHUB_RATE_LIMIT_MAX_WAIT)
+        wait = rate_limit_wait(response.status, headers, time.time(), max_wait)
         attempts = response.meta.get(RATE_LIMIT_WAITS, 0)
         if wait is None or attempts >= MAX_RATE_LIMIT_WAITS:
             return None
-        self.spider.crawler.stats.inc_value("twin/github/rate_limit_waits")
+        self.crawler.stats.inc_value("twin/github/rate_limit_waits")
         logger.warning("GitHub API rate limit reached (HTTP %d); waiting %.1f s for the reset", response.status, wait)
         # Imported here: importing the reactor at module load (spider loading) would install the default one.
         from twisted.internet import reactor
 
         await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
-        step = response.meta[STEP].partition(".")[2]
-        meta = {k: v for k, v in response.meta.items() if k.startswith("twin_") and k not in (STEP, LINK,
-                                                                                              PLATFORM)}
-        request = self._api(response.url, step, {**meta, RATE_LIMIT_WAITS: attempts + 1})
-        return request.replace(dont_filter=True)
+        # The same request (callback, errback, twin_* meta) again, without the download's own meta (slot, retries).
+        request = response.request
+        assert request is not None  # a callback's response always has its request
+        meta = {k: v for k, v in request.meta.items() if k.startswith("twin_") or k in API_META}
+        return request.replace(meta={**meta, RATE_LIMIT_WAITS: attempts + 1}, dont_filter=True)
 

@@ -30,22 +30,23 @@ from twin_crawler.urls import Route
 from twin_crawler.warehouse import Warehouse
 
 from . import linkedin_session as session
-from .base import TwinBaseSpider
-from .handler import PlatformHandler
+from .base import PlatformCrawl, TwinBaseSpider
+from .callbacks import settles
 
 logger = logging.getLogger(__name__)
 
 
-class LinkedinHandler(PlatformHandler):
-    """Guest ``/posts/``, ``/feed/update/`` and ``/pulse/`` pages over plain HTTP; with ``session=1`` the
-    ``/in/<handle>/recent-activity/all/`` feed in the browser, one Post per card."""
+class LinkedinCrawl(TwinBaseSpider):
+    """LinkedIn links: guest ``/posts/``, ``/feed/update/`` and ``/pulse/`` pages over plain HTTP; with
+    ``session=1`` the ``/in/<handle>/recent-activity/all/`` feed in the browser, one Post per card."""
 
-    platform = "linkedin"
+    def platform_crawls(self) -> dict[str, PlatformCrawl]:
+        return {**super().platform_crawls(), "linkedin": PlatformCrawl(
+            seed=self.seed_linkedin, discover=self.discover_linkedin, route_special=self.linkedin_route)}
 
-    @classmethod
-    def route_special(cls, url: str, settings: Any) -> Route | None:
+    def linkedin_route(self, url: str) -> Route | None:
         """Links on a configured mirror (``TWIN_LINKEDIN_BASE_URL``, loopback in tests) route like linkedin.com."""
-        base = str(settings.get("TWIN_LINKEDIN_BASE_URL") or session.DEFAULT_BASE_URL).rstrip("/")
+        base = self.linkedin_base_url
         if base == session.DEFAULT_BASE_URL or not url.startswith(base + "/"):
             return None
         try:
@@ -56,72 +57,74 @@ class LinkedinHandler(PlatformHandler):
         return urls._route_linkedin(parts.hostname or "", parts.path, link)  # same path rules as linkedin.com
 
     @property
-    def base_url(self) -> str:
-        return str(self.spider.settings.get("TWIN_LINKEDIN_BASE_URL") or session.DEFAULT_BASE_URL).rstrip("/")
+    def linkedin_base_url(self) -> str:
+        return str(self.settings.get("TWIN_LINKEDIN_BASE_URL") or session.DEFAULT_BASE_URL).rstrip("/")
 
-    def session_on(self) -> bool:
-        return self.spider.args.flag("session") and "session" in self.spider.extra_arguments
+    def linkedin_session_on(self) -> bool:
+        return self.args.flag("session") and "session" in self.extra_arguments
 
-    def seed(self, route: Route) -> Iterator[Any]:
+    def seed_linkedin(self, route: Route) -> Iterator[Any]:
         if route.kind in ("post", "article"):
-            step = "post" if route.kind == "post" else "pulse"
-            yield self.spider.request(route.link, self.platform, step, link=route.link, meta={POST_KEY: route.key})
-        elif route.kind == "profile" and route.key and self.session_on():
-            self.spider.ledger.record(route.link, "dropped", platform=self.platform, reason="profile-feed-read")
-            yield from self.discover(route.key)
+            callback = self.parse_linkedin_post if route.kind == "post" else self.parse_linkedin_pulse
+            yield self.request(route.link, "linkedin", callback, link=route.link, meta={POST_KEY: route.key})
+        elif route.kind == "profile" and route.key and self.linkedin_session_on():
+            self.ledger.record(route.link, "dropped", platform="linkedin", reason="profile-feed-read")
+            yield from self.discover_linkedin(route.key)
         else:
             reason = "needs-session" if route.kind == "profile" else "not-a-post"
-            self.spider.ledger.record(route.link, "unsupported", platform=self.platform, reason=reason)
+            self.ledger.record(route.link, "unsupported", platform="linkedin", reason=reason)
             logger.warning("%s: only public /posts/, /feed/update/ and /pulse/ links can be read%s", route.link,
                            " (a profile's posts need -a session=1)" if route.kind == "profile" else "")
 
-    def discover(self, handle: str) -> Iterator[Any]:
-        if not self.session_on():
+    def discover_linkedin(self, handle: str) -> Iterator[Any]:
+        if not self.linkedin_session_on():
             raise ArgumentError(LinkedinSpider.NEEDS_SESSION)
-        url = f"{self.base_url}/in/{handle}/recent-activity/all/"
+        url = f"{self.linkedin_base_url}/in/{handle}/recent-activity/all/"
         link = urls.canonicalize(url)
-        self.spider.ledger.register(link, self.platform)
-        scrolls = session.scroll_limit(self.spider.args.flags.get("scrolls"), self.spider.settings)
-        wait = self.spider.settings.getfloat("TWIN_LINKEDIN_SCROLL_WAIT", defaults.TWIN_LINKEDIN_SCROLL_WAIT)
+        self.ledger.register(link, "linkedin")
+        scrolls = session.scroll_limit(self.args.flags.get("scrolls"), self.settings)
+        wait = self.settings.getfloat("TWIN_LINKEDIN_SCROLL_WAIT", defaults.TWIN_LINKEDIN_SCROLL_WAIT)
         # The feed has its own ledger row (twin_link); twin_handle lets a read feed remember the handle.
-        yield self.spider.request(url, self.platform, "feed", link=link,
-                                  meta={**session.feed_meta(scrolls, wait), HANDLE: handle})
+        yield self.request(url, "linkedin", self.parse_linkedin_feed, link=link,
+                           meta={**session.feed_meta(scrolls, wait), HANDLE: handle})
 
-    def _blocked(self, response: Response, link: str, found: bool) -> bool:
+    def _linkedin_blocked(self, response: Response, link: str, found: bool) -> bool:
         """Record ``blocked`` when the page is the auth wall (or only a sign-in form); the page is never parsed."""
         text = response.text if isinstance(response, TextResponse) else ""
         reason = authwall_reason(response.url, text, has_content=found)
         if reason is None:
             return False
-        self.spider.ledger.record(link, "blocked", platform=self.platform, reason=reason)
+        self.ledger.record(link, "blocked", platform="linkedin", reason=reason)
         logger.warning("blocked (%s) at %s: nothing stored", reason, response.url)
         return True
 
-    def on_post(self, response: Response) -> Iterator[Any]:
+    @settles
+    def parse_linkedin_post(self, response: Response) -> Iterator[Any]:
         link = response.meta[LINK]
-        posts = self._parse(parse_guest_posts, response)
-        if self._blocked(response, link, bool(posts)):
+        posts = self._linkedin_posts(parse_guest_posts, response)
+        if self._linkedin_blocked(response, link, bool(posts)):
             return
         post = select_post(posts, response.meta.get(POST_KEY))
         if post is None:
-            self.spider.ledger.record(link, "dropped", platform=self.platform, reason="no-post-on-page")
+            self.ledger.record(link, "dropped", platform="linkedin", reason="no-post-on-page")
             return
-        yield self.post_item(post, via="guest", share_url=link)
+        yield self.linkedin_post_item(post, via="guest", share_url=link)
 
-    def on_pulse(self, response: Response) -> Iterator[Any]:
+    @settles
+    def parse_linkedin_pulse(self, response: Response) -> Iterator[Any]:
         link = response.meta[LINK]
-        if self._blocked(response, link, True):
+        if self._linkedin_blocked(response, link, True):
             return
         try:
             data = parse_pulse(response.url, response.text if isinstance(response, TextResponse) else "")
         except (NotAPulseArticle, PageError) as exc:
-            if not self._blocked(response, link, False):
-                self.spider.ledger.record(link, "dropped", platform=self.platform, reason="no-article-body")
+            if not self._linkedin_blocked(response, link, False):
+                self.ledger.record(link, "dropped", platform="linkedin", reason="no-article-body")
                 logger.info("no Pulse article at %s: %s", response.url, exc)
             return
         canonical = pulse_link(response.urljoin(data.canonical) if data.canonical else "", link)
         yield Article(
-            link=canonical, platform="linkedin", author_full_name=self.spider.author_name(), title=data.title or None,
+            link=canonical, platform="linkedin", author_full_name=self.author_name(), title=data.title or None,
             published_at=data.published_at, modified_at=data.modified_at.isoformat() if data.modified_at else None,
             language=data.language, source_id=urlsplit(canonical).path.rstrip("/").rsplit("/", 1)[-1] or None,
             domain="linkedin.com", byline=data.byline, description=data.subtitle or None, tags=data.tags,
@@ -129,34 +132,35 @@ class LinkedinHandler(PlatformHandler):
             links=data.links, images=[DocumentImage(**i) for i in data.images],
         )
 
-    def on_feed(self, response: Response) -> Iterator[Any]:
+    @settles
+    def parse_linkedin_feed(self, response: Response) -> Iterator[Any]:
         link = response.meta[LINK]
-        posts = self._parse(parse_feed_posts, response)
-        if self._blocked(response, link, bool(posts)):
+        posts = self._linkedin_posts(parse_feed_posts, response)
+        if self._linkedin_blocked(response, link, bool(posts)):
             return
         methods = response.meta.get("playwright_page_methods") or []
         scrolled = getattr(methods[0], "result", None) if methods else None
-        stats = self.spider.crawler.stats
+        stats = self.crawler.stats
         stats.set_value("twin/linkedin/feed/scrolls", scrolled if isinstance(scrolled, int) else 0)
         stats.set_value("twin/linkedin/feed/cards", len(posts))
         if not posts:  # a changed page layout looks exactly like this: say so rather than report success
-            self.spider.ledger.record(link, "dropped", platform=self.platform, reason="empty-activity-feed")
+            self.ledger.record(link, "dropped", platform="linkedin", reason="empty-activity-feed")
             logger.warning("no post cards found on %s (empty activity, or LinkedIn changed its markup)", response.url)
             return
-        self.spider.ledger.record(link, "dropped", platform=self.platform, reason="activity-feed-read")
+        self.ledger.record(link, "dropped", platform="linkedin", reason="activity-feed-read")
         self.handle_answered(response)
         for post in posts:
             if post.is_repost or not post.text:
                 stats.inc_value(f"twin/linkedin/feed/skipped/{'repost' if post.is_repost else 'no-text'}")
                 continue
-            item_link = permalink(post.activity_id, self.base_url)
-            if self.spider.ledger.state(item_link) is not None:
+            item_link = permalink(post.activity_id, self.linkedin_base_url)
+            if self.ledger.state(item_link) is not None:
                 continue  # also given as a link, or a card repeated by the feed
-            self.spider.ledger.register(item_link, self.platform)
-            yield self.post_item(post, via="feed")
+            self.ledger.register(item_link, "linkedin")
+            yield self.linkedin_post_item(post, via="feed")
         logger.info("activity feed %s: %d cards after %s scrolls", response.url, len(posts), scrolled)
 
-    def _parse(self, parser: Any, response: Response) -> list[PostData]:
+    def _linkedin_posts(self, parser: Any, response: Response) -> list[PostData]:
         if not isinstance(response, TextResponse):
             return []
         try:
@@ -165,20 +169,20 @@ class LinkedinHandler(PlatformHandler):
             return []
         return result
 
-    def post_item(self, post: PostData, *, via: str, share_url: str | None = None) -> Post:
+    def linkedin_post_item(self, post: PostData, *, via: str, share_url: str | None = None) -> Post:
         """A Post keyed by its id-based permalink, so a link and the feed produce the same document."""
         extra: dict[str, Any] = {"via": via, "byline": post.author_name, "repost": post.is_repost}
-        if share_url and share_url != permalink(post.activity_id, self.base_url):
+        if share_url and share_url != permalink(post.activity_id, self.linkedin_base_url):
             extra["share_url"] = share_url
         return Post(
-            link=permalink(post.activity_id, self.base_url), platform="linkedin",
-            author_full_name=self.spider.author_name(), published_at=post.published_at, source_id=post.activity_id,
+            link=permalink(post.activity_id, self.linkedin_base_url), platform="linkedin",
+            author_full_name=self.author_name(), published_at=post.published_at, source_id=post.activity_id,
             domain="linkedin.com", extra=extra, content=PostContent(text=post.text, image=post.image),
             images=[DocumentImage(src=post.image)] if post.image and post.image.startswith(("http://", "https://")) else [],
         )
 
 
-class LinkedinSpider(TwinBaseSpider):
+class LinkedinSpider(LinkedinCrawl):
     """LinkedIn posts and Pulse articles.
 
     Arguments: ``user`` (required), ``links`` (public ``/posts/…``, ``/feed/update/urn:li:activity:…`` and

@@ -22,8 +22,8 @@ from twin_crawler.pages.medium_feed import parse_feed, preview_from_meta, previe
 from twin_crawler.urls import Route, canonicalize
 from twin_crawler.warehouse import Warehouse
 
-from .base import TwinBaseSpider
-from .handler import PlatformHandler
+from .base import PlatformCrawl, TwinBaseSpider
+from .callbacks import settles
 
 logger = logging.getLogger(__name__)
 HANDLE = re.compile(r"@?[A-Za-z0-9_.-]{1,100}")
@@ -57,37 +57,40 @@ def post_link(post_id: str) -> str:
     return f"https://medium.com/p/{post_id}"
 
 
-class MediumHandler(PlatformHandler):
-    """Feed -> posts (complete feed items are stored without fetching their page); post pages -> articles."""
+class MediumCrawl(TwinBaseSpider):
+    """Medium links and handles: feed -> posts (complete feed items are stored without fetching their page); post
+    pages -> articles. Medium sits behind Cloudflare, so a run with Medium links maps the browser handler."""
 
-    platform = "medium"
-    needs_browser = True
+    def platform_crawls(self) -> dict[str, PlatformCrawl]:
+        return {**super().platform_crawls(), "medium": PlatformCrawl(
+            seed=self.seed_medium, discover=self.discover_medium, from_sniffed=self.medium_from_sniffed,
+            needs_browser=True)}
 
     @property
-    def base(self) -> str:
-        return medium_base(self.spider.settings)
+    def medium_root(self) -> str:
+        return medium_base(self.settings)
 
-    def page_url(self, url: str, post_id: str) -> str:
+    def medium_page_url(self, url: str, post_id: str) -> str:
         """Where to fetch a post: medium.com paths under TWIN_MEDIUM_BASE_URL, other hosts (custom domains) as is."""
         host = urlsplit(url).hostname or ""
         if host in MEDIUM_HOSTS:
-            return self.base + (urlsplit(url).path or f"/p/{post_id}")
-        return f"{self.base}/p/{post_id}" if host.endswith(".medium.com") else url
+            return self.medium_root + (urlsplit(url).path or f"/p/{post_id}")
+        return f"{self.medium_root}/p/{post_id}" if host.endswith(".medium.com") else url
 
-    def seed(self, route: Route) -> Iterator[Any]:
+    def seed_medium(self, route: Route) -> Iterator[Any]:
         if route.platform == "medium" and route.kind == "post" and route.key:
-            yield self.spider.request(f"{self.base}/p/{route.key}", self.platform, "post", link=route.link)
+            yield self.request(f"{self.medium_root}/p/{route.key}", "medium", self.parse_medium_post, link=route.link)
         elif route.platform == "medium" and route.kind in ("profile", "publication") and route.key:
-            self.spider.ledger.record(route.link, "dropped", platform=self.platform, reason="discovery-followed")
-            for request in self.discover(route.link if route.kind == "publication" else route.key):
+            self.ledger.record(route.link, "dropped", platform="medium", reason="discovery-followed")
+            for request in self.discover_medium(route.link if route.kind == "publication" else route.key):
                 request.meta[HANDLE_LINK] = route.link  # a failure is that link's row (jane.medium.com)
                 yield request
         elif route.platform == "medium":
-            self.spider.ledger.record(route.link, "unsupported", platform=self.platform, reason=f"medium-{route.kind}")
+            self.ledger.record(route.link, "unsupported", platform="medium", reason=f"medium-{route.kind}")
         else:  # an unknown host given to the medium spider: a custom domain, checked by the page parser
-            yield self.spider.request(route.link, self.platform, "post", link=route.link)
+            yield self.request(route.link, "medium", self.parse_medium_post, link=route.link)
 
-    def handle_link(self, handle: str) -> str:
+    def medium_handle_link(self, handle: str) -> str:
         text = handle.strip()
         if text.startswith(("http://", "https://")):  # a profile/publication link given by the user
             return canonicalize(text)
@@ -95,14 +98,16 @@ class MediumHandler(PlatformHandler):
             return f"https://{text.lower()}/"  # <user>.medium.com or a custom domain
         return f"https://medium.com/@{text.lstrip('@')}"
 
-    def discover(self, handle: str) -> Iterator[Any]:
+    def discover_medium(self, handle: str) -> Iterator[Any]:
         # The feed decides: a 404 (no such account) or a page that is no feed makes the handle a failed row.
-        yield self.spider.request(feed_url(handle, self.base), self.platform, "feed", meta=self.handle_meta(handle))
-        if self.spider.args.flag("history") and not handle.startswith(("http://", "https://")):
-            yield self.spider.request(f"{self.base}/@{handle.lstrip('@')}", self.platform, "profile",
-                                      meta={MEDIUM_HANDLE: handle})
+        yield self.request(feed_url(handle, self.medium_root), "medium", self.parse_medium_feed, errback=self.on_handle_error,
+                           meta=self.handle_meta("medium", handle, self.medium_handle_link(handle)))
+        if self.args.flag("history") and not handle.startswith(("http://", "https://")):
+            yield self.request(f"{self.medium_root}/@{handle.lstrip('@')}", "medium", self.parse_medium_profile,
+                               meta={MEDIUM_HANDLE: handle})
 
-    def on_feed(self, response: Response) -> Iterator[Any]:
+    @settles
+    def parse_medium_feed(self, response: Response) -> Iterator[Any]:
         try:
             feed = parse_feed(response.body)
         except PageError as exc:
@@ -112,49 +117,51 @@ class MediumHandler(PlatformHandler):
         self.handle_answered(response)
         for entry in feed.entries:
             link = post_link(entry.post.post_id)
-            if not self._register(link, entry.url):
+            if not self._medium_register(link, entry.url):
                 continue
-            if feed.author is None and not self._by_author(entry.creator):
+            if feed.author is None and not self._medium_by_author(entry.creator):
                 # A publication feed holds every writer's posts; only the author's own are theirs.
-                self.spider.ledger.record(link, "skipped", platform=self.platform, reason="other-author")
+                self.ledger.record(link, "skipped", platform="medium", reason="other-author")
                 continue
             if entry.complete:
-                yield self.article(entry.post, entry.url)
+                yield self.medium_article(entry.post, entry.url)
             else:  # member-only or cut short: the page may hold a longer preview; the feed's is kept as fallback
-                yield self.spider.request(self.page_url(entry.url, entry.post.post_id), self.platform, "post",
-                                          link=link, meta={MEDIUM_PREVIEW: preview_to_meta(entry.post)})
+                yield self.request(self.medium_page_url(entry.url, entry.post.post_id), "medium", self.parse_medium_post,
+                                   link=link, meta={MEDIUM_PREVIEW: preview_to_meta(entry.post)})
 
-    def _by_author(self, creator: str | None) -> bool:
+    def _medium_by_author(self, creator: str | None) -> bool:
         """The feed item's ``dc:creator`` names the author (every word of the author's name appears in it)."""
-        wanted = set(name_key(self.spider.author_name()).split())
+        wanted = set(name_key(self.author_name()).split())
         return not creator or wanted <= set(name_key(creator).split())
 
-    def on_profile(self, response: Response) -> Iterator[Any]:
+    @settles
+    def parse_medium_profile(self, response: Response) -> Iterator[Any]:
         text = response.text if isinstance(response, TextResponse) else ""
         for post_id in profile_post_ids(text, response.meta[MEDIUM_HANDLE]):
             link = post_link(post_id)
-            if self._register(link, response.url):
-                yield self.spider.request(f"{self.base}/p/{post_id}", self.platform, "post", link=link)
+            if self._medium_register(link, response.url):
+                yield self.request(f"{self.medium_root}/p/{post_id}", "medium", self.parse_medium_post, link=link)
 
-    def _register(self, link: str, url: str) -> bool:
+    def _medium_register(self, link: str, url: str) -> bool:
         """Track a discovered post; False when this run already has it (given as a link, or in two feeds)."""
-        if self.spider.ledger.state(link) is not None:
+        if self.ledger.state(link) is not None:
             return False
-        self.spider.ledger.register(link, self.platform, self.spider.domain_of(url))
-        self.spider.crawler.stats.inc_value("twin/discovered/medium")
+        self.ledger.register(link, "medium", self.domain_of(url))
+        self.crawler.stats.inc_value("twin/discovered/medium")
         return True
 
-    def on_post(self, response: Response) -> Iterator[Any]:
-        yield from self._post(response, response.meta[LINK])
+    @settles
+    def parse_medium_post(self, response: Response) -> Iterator[Any]:
+        yield from self._medium_post(response, response.meta[LINK])
 
-    def from_sniffed(self, response: Response, link: str) -> Iterator[Any]:
-        yield from self._post(response, link)
+    def medium_from_sniffed(self, response: Response, link: str) -> Iterator[Any]:
+        yield from self._medium_post(response, link)
 
-    def _post(self, response: Response, link: str) -> Iterator[Any]:
+    def _medium_post(self, response: Response, link: str) -> Iterator[Any]:
         reason = "not-text"
         if isinstance(response, TextResponse):
             try:
-                yield self.article(parse_post_page(response.url, response.text), response.url)
+                yield self.medium_article(parse_post_page(response.url, response.text), response.url)
                 return
             except NotAMediumPost as exc:
                 reason = exc.reason
@@ -163,23 +170,23 @@ class MediumHandler(PlatformHandler):
                 logger.info("unreadable Medium page %s: %s", response.url, exc)
         preview = response.meta.get(MEDIUM_PREVIEW)
         if preview:
-            yield self.article(preview_from_meta(preview), response.url)
+            yield self.medium_article(preview_from_meta(preview), response.url)
             return
-        self.spider.ledger.record(link, "dropped", platform=self.platform, reason=reason)
+        self.ledger.record(link, "dropped", platform="medium", reason=reason)
 
-    def article(self, post: MediumPost, url: str) -> Article:
+    def medium_article(self, post: MediumPost, url: str) -> Article:
         language = post.language or ""
         return Article(
             link=post_link(post.post_id),
             platform="medium",
-            author_full_name=self.spider.author_name(),
+            author_full_name=self.author_name(),
             title=post.title or None,
             published_at=post.published_at,
             modified_at=post.modified_at.isoformat() if post.modified_at else None,
             language=post.language,
             source_id=post.post_id,
             is_paywalled=post.is_paywalled,
-            domain=self.spider.domain_of(url),
+            domain=self.domain_of(url),
             byline=post.byline,
             description=post.description or post.subtitle or None,
             tags=post.tags[:50],
@@ -190,7 +197,7 @@ class MediumHandler(PlatformHandler):
         )
 
 
-class MediumSpider(TwinBaseSpider):
+class MediumSpider(MediumCrawl):
     """Medium posts of one author.
 
     Arguments: ``user`` (required), ``handle`` (Medium username, ``<user>.medium.com``, or a profile/publication

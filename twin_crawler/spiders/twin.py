@@ -10,11 +10,14 @@ from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
 from twin_crawler.warehouse import Warehouse
 
-from .base import TwinBaseSpider
-from .registry import handler_class
+from .article import ArticleCrawl
+from .github import GithubCrawl
+from .linkedin import LinkedinCrawl
+from .medium import MediumCrawl
+from .substack import SubstackCrawl
 
 
-class TwinSpider(TwinBaseSpider):
+class TwinSpider(ArticleCrawl, MediumCrawl, SubstackCrawl, LinkedinCrawl, GithubCrawl):
     """Routes every link to medium, substack, linkedin, github or article by its host; custom domains of Medium
     and Substack are recognised from their first page (one request, verdict cached per host).
 
@@ -25,7 +28,7 @@ class TwinSpider(TwinBaseSpider):
 
     name = "twin"
     platform = None
-    # The spiders whose handler discovers from a handle (tests/test_failed_handles.py keeps this list true).
+    # The spiders that discover from a handle (tests/test_failed_handles.py keeps this list true).
     HANDLE_SPIDERS = ("medium", "substack", "github", "linkedin")
 
     def prepare(self, warehouse: Warehouse) -> None:
@@ -40,6 +43,6 @@ class TwinSpider(TwinBaseSpider):
         # Only a run that has links of a browser-needing platform (Medium behind Cloudflare) maps the browser
         # handler; a GitHub- or blog-only run never starts Playwright. Settings are frozen after this returns.
         platforms = {r.platform for r in spider.routes}
-        if any(getattr(handler_class(p), "needs_browser", False) for p in platforms):
+        if any(spider.crawls[p].needs_browser for p in platforms if p in spider.crawls):
             enable_browser(crawler.settings)
         return spider
