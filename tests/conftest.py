@@ -25,6 +25,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+# The tests mirror the package (tests/pages, tests/spiders, ...); shared helpers live in tests/helpers and a few
+# tests reuse another's builders (test_spiders_contract.build): every folder's modules import by name, as pytest's
+# rootdir-relative "prepend" import mode does for the folder of the test being collected.
+for _folder in sorted(p for p in Path(__file__).resolve().parent.iterdir() if p.is_dir() and p.name != "fixtures"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -226,7 +232,7 @@ def crawl(spider: str, *args: str, env: dict[str, str] | None = None, cwd: Path 
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
     full_env.update({"SCRAPY_SETTINGS_MODULE": settings, "PYTHONPATH": str(ROOT)})
     # Tests that crawl twice expect a refetch: the incremental window is off unless a test sets it
-    # (tests/test_incremental.py does).
+    # (tests/middlewares/test_incremental.py does).
     full_env["TWIN_RECRAWL_AFTER"] = "0"
     full_env.update(env or {})
     proc = subprocess.run(

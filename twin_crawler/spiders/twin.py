@@ -28,7 +28,7 @@ class TwinSpider(ArticleCrawl, MediumCrawl, SubstackCrawl, LinkedinCrawl, Github
 
     name = "twin"
     platform = None
-    # The spiders that discover from a handle (tests/test_failed_handles.py keeps this list true).
+    # The spiders that discover from a handle (tests/spiders/test_failed_handles.py keeps this list true).
     HANDLE_SPIDERS = ("medium", "substack", "github", "linkedin")
 
     def prepare(self, warehouse: Warehouse) -> None:

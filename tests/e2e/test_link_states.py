@@ -12,7 +12,7 @@ from twin_crawler.arguments import ArgumentError, parse_arguments
 from twin_crawler.ledger import Ledger
 from twin_crawler.warehouse import open_warehouse
 
-SUBSTACK = Path(__file__).parent / "fixtures" / "substack"
+SUBSTACK = Path(__file__).parents[1] / "fixtures" / "substack"
 
 
 # ---------------------------------------------------------------- the ledger, in-process

@@ -23,7 +23,7 @@ from twin_crawler.pages.linkedin import (
 )
 from twin_crawler.pages.linkedin_pulse import NotAPulseArticle, parse_pulse
 
-FIXTURES = Path(__file__).parent / "fixtures" / "linkedin"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "linkedin"
 PAGE_FURNITURE = ["Sign in", "Report this", "More articles", "Show more", "comments", "Like", "Follow", "Published"]
 
 PULSE = {

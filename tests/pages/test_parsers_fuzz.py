@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import twin_crawler.pages
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 PAGES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in {".html", ".json", ".xml", ".rss", ".atom", ".txt"})
 URL_NAMES = {"url", "base_url", "link", "canonical", "fallback", "base"}
 # Inputs that stress limits: deep nesting (lxml/json/recursive walkers), huge attribute counts, NULs, BOMs.

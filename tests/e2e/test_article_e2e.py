@@ -11,7 +11,7 @@ from typing import Any
 from article_sites import post
 from conftest import LoopbackSite, assert_ok, crawl, stored
 
-BLOGS = Path(__file__).parent / "fixtures" / "blogs"
+BLOGS = Path(__file__).parents[1] / "fixtures" / "blogs"
 POSTS = {
     "/2017/03/stack-overflow-jobs.html": "readability_wordpress_source.html",
     "/2016/05/open-verilog-flow.html": "readability_blogger_source.html",

@@ -43,7 +43,7 @@ def test_archive_through_a_blocking_storage_then_reprocess(tmp_path: Path) -> No
     bucket = tmp_path / "bucket"
     storages = json.dumps({"upload": "test_archive_storage.DirUploadStorage"})
     env = {"TWIN_DATA_DIR": str(tmp_path / "d1"), "TWIN_RAW_ARCHIVE": f"upload://{bucket}/archive",
-           "PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}"}
+           "PYTHONPATH": f"{ROOT}:{Path(__file__).parent}"}
     try:
         ok(crawl("article", "-a", "user=Jane Doe", "-a", f"links={site.url}/", "-s", f"FEED_STORAGES={storages}", env=env))
     finally:

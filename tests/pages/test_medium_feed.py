@@ -16,7 +16,7 @@ from twin_crawler.pages.medium_apollo import profile_post_ids
 from twin_crawler.pages.medium_feed import parse_feed
 from twin_crawler.spiders.medium import feed_url
 
-FIX = Path(__file__).parent / "fixtures" / "medium"
+FIX = Path(__file__).parents[1] / "fixtures" / "medium"
 FEED = FIX / "synthetic_feed_janedoe.xml"  # SYNTHETIC: see tests/fixtures/medium/SOURCES.md
 
 

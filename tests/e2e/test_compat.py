@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import LoopbackSite, crawl
 
-BLOGS = Path(__file__).parent / "fixtures" / "blogs"
+BLOGS = Path(__file__).parents[1] / "fixtures" / "blogs"
 
 
 def test_documents_have_the_handbook_shape(site: LoopbackSite, backend_env: dict[str, str],

@@ -16,7 +16,7 @@ from twin_crawler.items import Article
 from twin_crawler.spiders.medium import MediumSpider
 from twin_crawler.warehouse import open_warehouse
 
-FIX = Path(__file__).parent / "fixtures" / "medium"
+FIX = Path(__file__).parents[1] / "fixtures" / "medium"
 LOCKED_PATH = "/@janedoe/the-hidden-cost-of-vector-databases-3c4d5e6f7081"
 CHALLENGE = ("<!DOCTYPE html><html lang='en-US'><head><title>Just a moment...</title></head><body>"
              "<div id='challenge-platform'>Verify you are human by completing the action below.</div>"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "import_graph.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "import_graph.py"
 
 
 def load() -> ModuleType:

@@ -13,7 +13,7 @@ from twin_crawler.pages.html import PageError
 from twin_crawler.pages.medium import NotAMediumPost, clean_title, parse_post_page
 from twin_crawler.pages.sniff import sniff_platform
 
-FIX = Path(__file__).parent / "fixtures" / "medium"
+FIX = Path(__file__).parents[1] / "fixtures" / "medium"
 # Page chrome around every post (header, sign-in, follow buttons, recommendations); none may reach stored text.
 CHROME = ("Sign in", "Get started", "Open in app", "Follow", "min read", "Get unlimited access", "More from")
 

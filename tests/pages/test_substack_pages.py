@@ -26,7 +26,7 @@ from twin_crawler.pages.substack_page import parse_post_page, preloads
 from twin_crawler.pages.substack_text import body_to_markdown
 from twin_crawler.text import normalise_text
 
-FIX = Path(__file__).parent / "fixtures" / "substack"
+FIX = Path(__file__).parents[1] / "fixtures" / "substack"
 # Lines Substack adds around every post; none may reach stored text.
 BOILERPLATE = ("Subscribe", "Share this post", "Leave a comment", "Sign in", "This site requires JavaScript",
                "Type your email", "Thanks for reading", "Only paid subscribers can comment")

@@ -10,7 +10,7 @@ from twin_crawler.pages.article import NotAnArticle, parse_article, strip_title_
 from twin_crawler.pages.byline import names_someone_else
 from twin_crawler.pages.discovery import Discovery, listing_scope, sitemap_scope
 
-BLOGS = Path(__file__).parent / "fixtures" / "blogs"
+BLOGS = Path(__file__).parents[1] / "fixtures" / "blogs"
 LINK_FLOOR, DISCOVERED_FLOOR = 30, 120  # TWIN_MIN_LINK_WORDS, TWIN_MIN_ARTICLE_WORDS
 REAL_ARTICLES = [p.name for p in sorted(BLOGS.glob("*.html")) if not p.name.startswith(("synthetic_", "newspaper4k_"))]
 # Real-page causes of false "index-page" verdicts, rebuilt synthetically (tests/fixtures/blogs/make_synthetic.py).

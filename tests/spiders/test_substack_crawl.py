@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from conftest import LoopbackSite, Reply, assert_ok, crawl, stored
 
-FIX = Path(__file__).parent / "fixtures" / "substack"
+FIX = Path(__file__).parents[1] / "fixtures" / "substack"
 JANE_POSTS = ("chunking-for-rag", "paid-deep-dive", "guest-essay", "episode-1")
 STORED = ["https://janes.blog/p/custom-domain-post", "https://jane.substack.com/p/chunking-for-rag",
           "https://jane.substack.com/p/paid-deep-dive"]
@@ -136,7 +136,7 @@ def test_custom_domain_links_via_preloads_and_via_api(site: LoopbackSite, tmp_pa
 
 
 # ---------------------------------------------------------------- cross-posts (issue 3, "Across both")
-MEDIUM_FIXTURE = Path(__file__).parent / "fixtures" / "medium" / "metascraper_medium-webpack-3-release.html"
+MEDIUM_FIXTURE = Path(__file__).parents[1] / "fixtures" / "medium" / "metascraper_medium-webpack-3-release.html"
 MEDIUM_LINK = "https://medium.com/p/15fd2dd8f07b"
 SUBSTACK_LINK = "https://jane.substack.com/p/webpack-3"
 

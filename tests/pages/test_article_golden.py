@@ -13,7 +13,7 @@ import pytest
 
 from twin_crawler.pages.article import NotAnArticle, parse_article
 
-BLOGS = Path(__file__).parent / "fixtures" / "blogs"
+BLOGS = Path(__file__).parents[1] / "fixtures" / "blogs"
 
 GOLDEN = {
     "readability_wordpress_source.html": dict(

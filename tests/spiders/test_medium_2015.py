@@ -22,7 +22,7 @@ from twin_crawler.spiders.medium import MediumSpider
 from twin_crawler.urls import route
 from twin_crawler.warehouse import open_warehouse
 
-FIX = Path(__file__).parent / "fixtures" / "medium"
+FIX = Path(__file__).parents[1] / "fixtures" / "medium"
 OLD_2015 = FIX / "synthetic_2015_app_links.html"  # medium.com/@johncwelch/..., post d146a92473a1
 OLD_2016_CUSTOM = FIX / "synthetic_2016_custom_domain_app_links.html"  # wtfeconomy.com, post e52ab9515573
 WELCH = "https://medium.com/@johncwelch/samantha-and-the-great-big-lie-d146a92473a1"

@@ -14,7 +14,7 @@ from twin_crawler.pages.discovery import is_feed_or_sitemap
 from twin_crawler.pages.feeds import feed_entry_links, is_feed, is_json_feed, is_sitemap, sitemap_links
 from twin_crawler.pages.html import PageError
 
-BLOGS = Path(__file__).parent / "fixtures" / "blogs"
+BLOGS = Path(__file__).parents[1] / "fixtures" / "blogs"
 
 
 @pytest.mark.parametrize(("name", "url", "expected"), [

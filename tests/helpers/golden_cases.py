@@ -19,7 +19,7 @@ from twin_crawler.pages.medium_feed import parse_feed
 from twin_crawler.pages.substack import parse_post
 from twin_crawler.pages.substack_page import parse_post_page as substack_page
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 Output = dict[str, Any]
 
 

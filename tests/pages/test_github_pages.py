@@ -19,7 +19,7 @@ from twin_crawler.pages.github import (
 from twin_crawler.repos.remote import RemoteRefused, RepoRoute, check_clone_url, clone_url_for, special_route
 from twin_crawler.repos.rules import GitAttributes, is_vendored, language_of, looks_minified, path_reason
 
-FIXTURES = Path(__file__).parent / "fixtures" / "github"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"
 HEADERS = json.loads((FIXTURES / "github3py_users-dstufft-repos_headers.json").read_text())
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conftest import LoopbackSite
 
-_spec = importlib.util.spec_from_file_location("make_synthetic", Path(__file__).parent / "fixtures" / "blogs" / "make_synthetic.py")
+_spec = importlib.util.spec_from_file_location("make_synthetic", Path(__file__).parents[1] / "fixtures" / "blogs" / "make_synthetic.py")
 assert _spec is not None and _spec.loader is not None
 synthetic = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(synthetic)

@@ -16,7 +16,7 @@ from twin_crawler.items import Article
 from twin_crawler.spiders.substack import SubstackSpider
 from twin_crawler.urls import route
 
-FIX = Path(__file__).parent / "fixtures" / "substack"
+FIX = Path(__file__).parents[1] / "fixtures" / "substack"
 
 
 def build(tmp_path: Path, settings: dict[str, Any] | None = None, **kwargs: Any) -> SubstackSpider:
@@ -104,7 +104,7 @@ def test_seeds_and_handles(tmp_path: Path) -> None:
     with pytest.raises(ArgumentError, match="is not a Substack handle"):
         build(tmp_path, handle="jane..x")
     spider = build(tmp_path, handle="jane.substack.com")
-    # normalised at once, remembered on the author only once discovery answers (tests/test_failed_handles.py)
+    # normalised at once, remembered on the author only once discovery answers (tests/spiders/test_failed_handles.py)
     assert spider.args.handle == "jane" and spider.author and "substack" not in spider.author["handles"]
     (custom,) = list(spider.seed_substack(route("https://iam.slys.dev/p/some-post?utm_source=x")))
     assert custom.callback == spider.parse_substack_page and custom.url == "https://iam.slys.dev/p/some-post"

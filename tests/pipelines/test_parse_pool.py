@@ -22,7 +22,7 @@ from twin_crawler.extensions.parsepool import workers_setting
 from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
 from twin_crawler.parsepool import ParsePool, ParserCrash
 
-BLOGS = Path(__file__).parent / "fixtures" / "blogs"
+BLOGS = Path(__file__).parents[1] / "fixtures" / "blogs"
 PAGES = sorted(p for p in BLOGS.glob("*.html"))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import CrawlResult, LoopbackSite, Reply, assert_ok, crawl
 
-FIXTURES = Path(__file__).parent / "fixtures" / "linkedin"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "linkedin"
 POST_PATH = "/posts/audiense_demographics-behavioral-segmentation-activity-7247945789950353408-Xq2b"
 FEED_UPDATE_PATH = "/feed/update/urn:li:activity:7246889922761027584/"
 PULSE = {

@@ -29,7 +29,7 @@ from twin_crawler.spiders.substack import SubstackSpider
 from twin_crawler.spiders.twin import TwinSpider
 from twin_crawler.warehouse import open_warehouse
 
-FIX = Path(__file__).parent / "fixtures"
+FIX = Path(__file__).parents[1] / "fixtures"
 FEED = FIX / "medium" / "synthetic_feed_janedoe.xml"
 PROFILE = FIX / "substack" / "api_v1_user_public_profile_jakubslys.json"
 

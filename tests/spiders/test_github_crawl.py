@@ -14,7 +14,7 @@ import pytest
 from conftest import LoopbackSite, Reply, assert_ok, crawl, last_run, stored
 from github_helpers import STORED, build_repo, expected_skipped, git
 
-FIXTURES = Path(__file__).parent / "fixtures" / "github"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"
 RECORDED = json.loads((FIXTURES / "github3py_users-dstufft-repos_headers.json").read_text())
 API_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "ETag", "X-GitHub-Media-Type")
 TOKEN = "ghp_FAKEtokenForTests0123456789abcdefABCD"
