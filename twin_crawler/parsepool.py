@@ -13,7 +13,8 @@ count − 1; ``0`` parses in the crawl process, as before).
   workers are the crawl's own children, so it reaps them and their CPU counts in its ``RUSAGE_CHILDREN``, which a
   forkserver's grandchildren would not) that ignore SIGINT: Ctrl-C and SIGTERM reach the crawl, whose shutdown
   closes the pool (``close``), waiting for the workers, so none is left behind. A worker whose parent is
-  SIGKILLed exits on the closed pipe.
+  SIGKILLed does not see its pipe close (a spawned worker holds both ends of the call queue), so it watches its
+  parent and exits within ``ORPHAN_POLL`` seconds of being orphaned.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -48,8 +51,18 @@ def default_workers() -> int:
     return max((os.cpu_count() or 1) - 1, 0)
 
 
+ORPHAN_POLL = 1.0  # seconds between a worker's checks that the crawl process still lives
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL)
+    os._exit(0)  # the crawl is gone (SIGKILL, OOM): nothing will ever read a result
+
+
 def _worker_init(preload: tuple[str, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl process decides when the pool stops
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="twin-orphan-watch", daemon=True).start()
     for module in preload:
         __import__(module)
 

@@ -78,6 +78,42 @@ def test_work_runs_in_a_worker_and_close_leaves_no_process() -> None:
     assert not any(alive(pid) for pid in children)
 
 
+ORPHAN_OWNER = """
+import asyncio, os, sys, time
+import pool_tasks
+from twin_crawler.parsepool import ParsePool
+
+async def main():
+    pool = ParsePool(1)
+    await pool.run(pool_tasks.echo_pid, "https://x.example/1", os.getpid())
+    print(*pool.children(), flush=True)
+    time.sleep(60)  # SIGKILLed by the test long before: no close(), no engine_stopped
+
+asyncio.run(main())
+"""
+
+
+def test_workers_of_a_sigkilled_crawl_exit_on_their_own() -> None:
+    """A crawl killed with SIGKILL cannot close its pool: its workers notice they are orphaned and exit."""
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(pool_tasks.__file__).parent), *sys.path])}
+    owner = subprocess.Popen([sys.executable, "-c", ORPHAN_OWNER], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert owner.stdout is not None
+        children = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(children) == 1 and alive(children[0])
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 20  # a bounded poll: the worker checks its parent every ORPHAN_POLL seconds
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in children)
+
+
 def test_a_worker_that_dies_is_replaced_and_the_page_parsed_in_process() -> None:
     async def go() -> tuple[str, tuple[str, bool], int]:
         pool = ParsePool(1)
