@@ -130,6 +130,8 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement:
         return lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError) as exc:
         raise PageError(f"body is not HTML: {exc}") from None
+    except AssertionError:  # lxml asserts one <body>: a doctype and <html> with nothing in it has none
+        raise PageError("body is not an HTML fragment (a document without a body)") from None
 
 
 def convert(body: lxml.html.HtmlElement | str, base_url: str = "", rules: Rules = GENERIC) -> Converted:
