@@ -1,1 +1,1 @@
-"""Spiders: one per platform, plus ``twin`` (the router). Crawl policy lives in platform handlers."""
+"""Spiders: one per platform, plus ``twin`` (the router). Crawl policy lives in one mixin per platform (``XxxCrawl``)."""

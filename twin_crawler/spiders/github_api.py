@@ -31,7 +31,7 @@ from .base import TwinBaseSpider
 from .callbacks import on_failure, settles
 
 logger = logging.getLogger(__name__)
-# Every API status reaches the step (403/429 rate limits are waited for there; 404 means "use the login").
+# Every API status reaches the callback (403/429 rate limits are waited for there; 404 means "use the login").
 API_META = {"handle_httpstatus_all": True, ALLOW_STATUS: range(100, 600), "dont_obey_robotstxt": True}
 MAX_RATE_LIMIT_WAITS = 3
 
@@ -63,7 +63,7 @@ class GithubApiCrawl(TwinBaseSpider):
         return self.request(url, "github", callback, meta={**API_META, **meta}, headers=headers, errback=errback)
 
     def _github_clone_request(self, repo: dict[str, Any]) -> Request:
-        # No HTTP needed: a data: request carries the repository to the clone step (robots/SSRF ignore data:).
+        # No HTTP needed: a data: request carries the repository to the clone callback (robots/SSRF ignore data:).
         return self.request(f"data:text/plain,{quote(repo['link'], safe='')}", "github", self.parse_github_clone,
                             link=repo["link"], meta={REPO: repo})
 

@@ -149,7 +149,7 @@ class SubstackCrawl(TwinBaseSpider):
             self.ledger.record(link, "dropped", platform="substack", reason="publication-followed")
             yield self._substack_archive(origin, 0, self.substack_ident([], []))
 
-    # -- steps --
+    # -- callbacks --
     @settles
     def parse_substack_page(self, response: Response) -> Iterator[Any]:
         """A link on an unknown host given to the substack spider: crawled only if the page is Substack's."""
