@@ -89,7 +89,7 @@ def profile(site: Site, paths: list[str], workdir: Path) -> list[tuple[str, floa
 COMPONENTS = [  # (label, file suffix, function name): cumulative time of each entry point
     ("spider callback ArticleCrawl.parse_article_page (all of the below up to the pipelines)", "spiders/article.py",
      "parse_article_page"),
-    ("  parse_article (our page parser)", "pages/article.py", "parse_article"),
+    ("  ArticlePage.to_item (our page object: parse, extract, item)", "pages/article.py", "to_item"),
     ("    trafilatura.bare_extraction", "trafilatura/core.py", "bare_extraction"),
     ("    text convention (markdown.convert)", "pages/markdown.py", "convert"),
     ("    parse_html (lxml parse)", "pages/html.py", "parse_html"),

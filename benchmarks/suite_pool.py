@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from twin_crawler import parse_tasks
-from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
+from twin_crawler.pages.article import ArticlePage, NotAnArticle, PageError
 from twin_crawler.parsepool import ParsePool
 from twin_crawler.warehouse import open_warehouse
 
@@ -110,7 +110,7 @@ def identical(corpus: Corpus, origin: str) -> Section:
             return repr(exc)
 
     urls = [origin + p.path for p in corpus.pages]
-    local = [outcome(lambda u, t: parse_article(u, t, min_words=120), u, p.body.decode("utf-8")) for u, p in zip(urls, corpus.pages, strict=True)]
+    local = [outcome(lambda u, t: ArticlePage(u, t, min_words=120).to_item("Bench", u), u, p.body.decode("utf-8")) for u, p in zip(urls, corpus.pages, strict=True)]
 
     async def pooled() -> list[Any]:
         parse_pool = ParsePool(1)
@@ -118,7 +118,7 @@ def identical(corpus: Corpus, origin: str) -> Section:
             out: list[Any] = []
             for u, p in zip(urls, corpus.pages, strict=True):
                 try:
-                    out.append(await parse_pool.run(parse_tasks.article, u, p.body, "utf-8", 120))
+                    out.append(await parse_pool.run(parse_tasks.article, u, p.body, "utf-8", 120, "Bench", u))
                 except (NotAnArticle, PageError) as exc:
                     out.append(repr(exc))
             return out

@@ -19,7 +19,7 @@ from scrapy.settings import Settings
 from twin_crawler import parse_tasks
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.extensions.parsepool import workers_setting
-from twin_crawler.pages.article import NotAnArticle, PageError, parse_article
+from twin_crawler.pages.article import ArticlePage, NotAnArticle, PageError
 from twin_crawler.parsepool import ParsePool, ParserCrash
 
 BLOGS = Path(__file__).parents[1] / "fixtures" / "blogs"
@@ -33,7 +33,7 @@ def alive(pid: int) -> bool:
 
 def outcome(url: str, text: str) -> object:
     try:
-        return parse_article(url, text, min_words=30)
+        return ArticlePage(url, text, min_words=30).to_item("Jane Doe", url)
     except (NotAnArticle, PageError) as exc:
         return type(exc).__name__, str(exc)
 
@@ -49,7 +49,7 @@ def test_every_fixture_gives_byte_identical_content_in_the_pool() -> None:
             results = []
             for r in responses:
                 try:
-                    results.append(await pool.run(parse_tasks.article, r.url, r.body, r.encoding, 30))
+                    results.append(await pool.run(parse_tasks.article, r.url, r.body, r.encoding, 30, "Jane Doe", r.url))
                 except (NotAnArticle, PageError) as exc:
                     results.append((type(exc).__name__, str(exc)))
             return results
@@ -58,7 +58,7 @@ def test_every_fixture_gives_byte_identical_content_in_the_pool() -> None:
 
     in_pool = asyncio.run(pooled())
     assert in_pool == in_process
-    assert any(not isinstance(r, tuple) and r.content for r in in_pool)  # real articles compared, not only errors
+    assert any(not isinstance(r, tuple) and r.content.Content for r in in_pool)  # real articles compared, not only errors
 
 
 def test_work_runs_in_a_worker_and_close_leaves_no_process() -> None:

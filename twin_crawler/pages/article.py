@@ -6,14 +6,23 @@ and the test fixtures all stay in Scrapy's hands.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
+from functools import cached_property
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from trafilatura.settings import Document
 
+from twin_crawler.items import Article, ArticleContent, DocumentImage
+from twin_crawler.urls import LinkError, canonicalize
+
+from .article_refs import Refs
 from .article_text import extract_main
+from .feeds import same_site
 from .html import (
     PageError,
     canonical_url,
@@ -22,10 +31,10 @@ from .html import (
     ld_types,
     meta,
     parse_datetime,
-    parse_html,
     person_name,
 )
 from .markdown import Image, strip_repeats
+from .page import Page
 
 ARTICLE_TYPES = {"Article", "BlogPosting", "NewsArticle", "TechArticle", "Report", "ScholarlyArticle", "SocialMediaPosting"}
 LISTING_TYPES = {"CollectionPage", "ItemList", "Blog", "WebSite", "SearchResultsPage", "ProfilePage"}
@@ -61,25 +70,6 @@ class NotAnArticle(ValueError):
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
-
-
-@dataclass
-class ArticleData:
-    """What a generic article page yields."""
-
-    url: str
-    title: str
-    content: str
-    subtitle: str = ""
-    byline: str | None = None
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    language: str | None = None
-    site_name: str | None = None
-    canonical: str | None = None
-    tags: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
-    images: list[Image] = field(default_factory=list)
 
 
 @dataclass
@@ -191,50 +181,135 @@ def classify(url: str, signals: Signals, words: int, min_words: int) -> None:
         raise NotAnArticle("too-short", f"{words} words of main text")
 
 
-def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> ArticleData:
-    """Extract one article; raise NotAnArticle for index pages and stubs, PageError for unreadable input."""
-    tree = parse_html(html)
-    signals = read_signals(tree)
-    ld = signals.article_ld or {}
-    language = html_language(tree) or (str(ld.get("inLanguage"))[:2].lower() if ld.get("inLanguage") else None)
-    canonical = canonical_url(tree)
-    og_title = meta(tree, "og:title", "twitter:title")
-    description = meta(tree, "description", "og:description", "twitter:description")
-    published = parse_datetime(ld.get("datePublished")) or parse_datetime(signals.published)
-    modified = parse_datetime(ld.get("dateModified")) or parse_datetime(meta(tree, "article:modified_time"))
-    byline = person_name(ld.get("author"))
-    meta_author = meta(tree, "author", "article:author", "parsely-author")
-    document, converted, refs = extract_main(tree, url)
-    text = drop_furniture(converted.markdown) if document is not None and converted.markdown else ""
-    classify(url, signals, len(text.split()), min_words)  # a listing with no main text is still a listing
-    if document is None or not text:
-        raise NotAnArticle("no-main-text")
-    if published is None and document.date:
-        published = parse_datetime(document.date)
-    byline = BYLINE_PREFIX.sub("", byline or document.author or meta_author or "").strip() or None
-    if byline and byline.startswith(("http://", "https://")):
-        byline = None
-    site_name = document.sitename or meta(tree, "og:site_name")
-    title = strip_title_suffix((document.title or og_title or str(ld.get("headline") or "")).strip(),
-                               [meta(tree, "og:site_name"), document.sitename, byline, urlsplit(url).hostname])
-    subtitle = (description or document.description or "").strip()
-    content = strip_repeats(strip_leading_title(text, title), title, subtitle)
-    links, images = refs.select(content, url)
-    return ArticleData(
-        url=url,
-        title=title,
-        content=content,
-        subtitle=subtitle,
-        byline=byline,
-        published_at=published,
-        modified_at=modified,
-        language=language,
-        site_name=site_name,
-        canonical=canonical,
-        tags=[t for t in (document.tags or []) if t][:50],
-        links=links,
-        images=images,
-    )
+class ArticlePage(Page):
+    """One generic article page. Reading any text field classifies the page first: ``NotAnArticle`` for an index
+    page or a stub (under ``min_words`` words of main text), ``PageError`` for unreadable input."""
+
+    def __init__(self, url: str, body: bytes | str, headers: Mapping[str, str] | None = None, *,
+                 encoding: str | None = None, min_words: int = 120) -> None:
+        super().__init__(url, body, headers, encoding=encoding)
+        self.min_words = min_words
+
+    @cached_property
+    def signals(self) -> Signals:
+        return read_signals(self.tree)
+
+    @cached_property
+    def _head(self) -> dict[str, str | None]:
+        """What is read from the tree before trafilatura is given it (extraction prunes the tree)."""
+        tree = self.tree
+        return {
+            "html_language": html_language(tree), "canonical": canonical_url(tree),
+            "og_title": meta(tree, "og:title", "twitter:title"), "og_site_name": meta(tree, "og:site_name"),
+            "description": meta(tree, "description", "og:description", "twitter:description"),
+            "modified": meta(tree, "article:modified_time"), "author": meta(tree, "author", "article:author", "parsely-author"),
+        }
+
+    @property
+    def _ld(self) -> dict[str, object]:
+        return self.signals.article_ld or {}
+
+    @cached_property
+    def _main(self) -> tuple[Document, str, Refs]:
+        """trafilatura's document, the main text (furniture lines dropped) and the page's links and images."""
+        self.signals, self._head  # noqa: B018 - read before extraction prunes the tree
+        document, converted, refs = extract_main(self.tree, self.url)
+        text = drop_furniture(converted.markdown) if document is not None and converted.markdown else ""
+        classify(self.url, self.signals, len(text.split()), self.min_words)  # a listing with no text is a listing
+        if document is None or not text:
+            raise NotAnArticle("no-main-text")
+        return document, text, refs
+
+    @property
+    def canonical(self) -> str | None:
+        """The page's ``<link rel=canonical>`` as written (relative or absolute)."""
+        return self._head["canonical"]
+
+    @property
+    def language(self) -> str | None:
+        ld = self._ld.get("inLanguage")
+        return self._head["html_language"] or (str(ld)[:2].lower() if ld else None)
+
+    @cached_property
+    def published_at(self) -> datetime | None:
+        published = parse_datetime(self._ld.get("datePublished")) or parse_datetime(self.signals.published)
+        document = self._main[0]
+        return published or (parse_datetime(document.date) if document.date else None)
+
+    @property
+    def modified_at(self) -> datetime | None:
+        return parse_datetime(self._ld.get("dateModified")) or parse_datetime(self._head["modified"])
+
+    @cached_property
+    def byline(self) -> str | None:
+        document = self._main[0]
+        byline = person_name(self._ld.get("author"))
+        byline = BYLINE_PREFIX.sub("", byline or document.author or self._head["author"] or "").strip() or None
+        return None if byline and byline.startswith(("http://", "https://")) else byline
+
+    @property
+    def site_name(self) -> str | None:
+        return self._main[0].sitename or self._head["og_site_name"]
+
+    @cached_property
+    def title(self) -> str:
+        document = self._main[0]
+        title = (document.title or self._head["og_title"] or str(self._ld.get("headline") or "")).strip()
+        return strip_title_suffix(title, [self._head["og_site_name"], document.sitename, self.byline,
+                                          urlsplit(self.url).hostname])
+
+    @property
+    def subtitle(self) -> str:
+        return (self._head["description"] or self._main[0].description or "").strip()
+
+    @cached_property
+    def content(self) -> str:
+        return strip_repeats(strip_leading_title(self._main[1], self.title), self.title, self.subtitle)
+
+    @property
+    def tags(self) -> list[str]:
+        return [t for t in (self._main[0].tags or []) if t][:50]
+
+    @cached_property
+    def _refs(self) -> tuple[list[str], list[Image]]:
+        return self._main[2].select(self.content, self.url)
+
+    @property
+    def links(self) -> list[str]:
+        return self._refs[0]
+
+    @property
+    def images(self) -> list[Image]:
+        return self._refs[1]
+
+    def link(self, asked: str) -> str:
+        """The document's link: the page's canonical when it is on the page's own site, else the link asked for."""
+        if self.canonical:
+            absolute = urljoin(self.url, self.canonical)
+            if same_site(absolute, self.url):
+                with contextlib.suppress(LinkError):
+                    return canonicalize(absolute)
+        return asked
+
+    def to_item(self, author_full_name: str, link: str | None = None) -> Article:
+        """The article under ``author_full_name``; ``link`` is the link that was asked for (default: the URL)."""
+        canonical = self.link(link or self.url)
+        title, content, language = self.title, self.content, self.language
+        return Article(
+            link=canonical, platform="article", author_full_name=author_full_name, title=title or None,
+            published_at=self.published_at, modified_at=self.modified_at.isoformat() if self.modified_at else None,
+            language=language, domain=(urlsplit(canonical).hostname or "").removeprefix("www."), byline=self.byline,
+            description=self.subtitle or None, tags=self.tags,
+            content=ArticleContent(Title=title, Subtitle=self.subtitle, Content=content, language=language or ""),
+            links=self.links, images=[DocumentImage(**i) for i in self.images],
+        )
+
+
+def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> ArticlePage:
+    """The article page of ``url``, read (raises NotAnArticle for index pages and stubs, PageError if unreadable)."""
+    page = ArticlePage(url, html, min_words=min_words)
+    page.content  # noqa: B018 - classification happens here, not on the caller's first field
+    return page
 
 
 TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|·|•|»|::)\s+")
@@ -269,4 +344,4 @@ def strip_leading_title(markdown: str, title: str) -> str:
     return markdown
 
 
-__all__ = ["ArticleData", "NotAnArticle", "PageError", "parse_article"]
+__all__ = ["ArticlePage", "NotAnArticle", "PageError", "parse_article"]

@@ -10,7 +10,6 @@ What is stored is a claim that the author wrote it (issue 10), so the policy is 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -22,9 +21,9 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from twin_crawler import parse_tasks
 from twin_crawler import settings as defaults
 from twin_crawler.extensions.parsepool import pool_of
-from twin_crawler.items import Article, ArticleContent, DocumentImage
+from twin_crawler.items import Article
 from twin_crawler.meta import ALLOW_STATUS, DISCOVERY, LINK, SEED
-from twin_crawler.pages.article import ArticleData, NotAnArticle, PageError, parse_article
+from twin_crawler.pages.article import ArticlePage, NotAnArticle, PageError
 from twin_crawler.pages.blocks import header
 from twin_crawler.pages.byline import names_someone_else
 from twin_crawler.pages.discovery import Discovery, is_feed_or_sitemap, listing_scope, read_listing_page
@@ -73,8 +72,9 @@ class ArticleCrawl(TwinBaseSpider):
             floor = settings.getint("TWIN_MIN_LINK_WORDS", defaults.TWIN_MIN_LINK_WORDS)
         else:
             floor = settings.getint("TWIN_MIN_ARTICLE_WORDS", defaults.TWIN_MIN_ARTICLE_WORDS)
+        author = self.author_name()
         try:
-            data = await self._article_parse(response, floor)
+            item = await self._article_item(response, floor, author, link)
         except ParserCrash as exc:
             self.ledger.record(link, "failed", reason=exc.reason)
             logger.warning("%s", exc)
@@ -89,39 +89,21 @@ class ArticleCrawl(TwinBaseSpider):
             self.ledger.record(link, "dropped", reason="unreadable-page")
             logger.info("unreadable page %s: %s", response.url, exc)
             return
-        author = self.author_name()
-        if names_someone_else(data.byline, author):
+        if names_someone_else(item.byline, author):
             if not given:  # found through a listing of a multi-author site: someone else's writing
                 self.ledger.record(link, "skipped", reason="other-author")
                 return
-            logger.info("%s: byline %r is not %r; stored because the link was given", link, data.byline, author)
-        canonical = link
-        if data.canonical and same_site(response.urljoin(data.canonical), response.url):
-            with contextlib.suppress(LinkError):
-                canonical = canonicalize(response.urljoin(data.canonical))
-        yield Article(
-            link=canonical,
-            platform="article",
-            author_full_name=author,
-            title=data.title or None,
-            published_at=data.published_at,
-            modified_at=data.modified_at.isoformat() if data.modified_at else None,
-            language=data.language,
-            domain=(urlsplit(canonical).hostname or "").removeprefix("www."),
-            byline=data.byline,
-            description=data.subtitle or None,
-            tags=data.tags,
-            content=ArticleContent(Title=data.title, Subtitle=data.subtitle, Content=data.content, language=data.language or ""),
-            links=data.links, images=[DocumentImage(**i) for i in data.images],
-        )
+            logger.info("%s: byline %r is not %r; stored because the link was given", link, item.byline, author)
+        yield item
 
-    async def _article_parse(self, response: TextResponse, floor: int) -> ArticleData:
-        """The article parser, in a worker of the parse pool when there is one (the body crosses, not the text)."""
+    async def _article_item(self, response: TextResponse, floor: int, author: str, link: str) -> Article:
+        """The page's article, read in a worker of the parse pool when there is one (the body crosses, not the
+        text, and the item comes back)."""
         pool = pool_of(self.crawler)
         if pool.workers == 0:
-            return parse_article(response.url, response.text, min_words=floor)
+            return ArticlePage(response.url, response.text, min_words=floor).to_item(author, link)
         self.crawler.stats.inc_value("twin/parse_pool/pages")
-        return await pool.run(parse_tasks.article, response.url, response.body, response.encoding, floor)
+        return await pool.run(parse_tasks.article, response.url, response.body, response.encoding, floor, author, link)
 
     def _article_sniff(self, response: TextResponse) -> Output:
         """A custom domain of a known platform is handed to that platform's parser (verdict cached per host)."""

@@ -1,0 +1,54 @@
+"""The shape every page object has: web-poet's, without the framework.
+
+A page is built from what a download gives, ``(url, body, headers)``; its fields are properties, each computed
+once on first use; ``to_item(...)`` is the document the page holds (the caller adds only what the page cannot
+know: whose crawl it is, the link it was asked for); ``next_urls()`` lists the pages it leads to. A page that is
+not what its class reads raises that module's reason-carrying error from the first field that needs it. Nothing
+here knows Scrapy: a parse-pool worker, a test or a benchmark builds a page from bytes exactly as a callback does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import lxml.html
+from w3lib.encoding import html_to_unicode
+
+from .html import parse_html
+
+
+class Page:
+    """One downloaded page: ``url``, ``body`` (bytes, or text already decoded), lower-cased ``headers``."""
+
+    def __init__(self, url: str, body: bytes | str, headers: Mapping[str, str] | None = None, *,
+                 encoding: str | None = None) -> None:
+        self.url = url
+        self.body = body
+        self.headers = {k.lower(): v for k, v in (headers or {}).items()}
+        self.encoding = encoding
+        """The response's encoding when the caller knows it (``TextResponse.encoding``); else the header's, else
+        what the body declares (w3lib's rules, the ones Scrapy applies)."""
+
+    @cached_property
+    def text(self) -> str:
+        """The body as text, decoded exactly as ``TextResponse.text`` decodes it."""
+        if isinstance(self.body, str):
+            return self.body
+        content_type = f"charset={self.encoding}" if self.encoding else self.headers.get("content-type", "")
+        return html_to_unicode(content_type, self.body)[1]
+
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement:
+        """The parsed document (``PageError`` when it is empty, not HTML, or too large)."""
+        return parse_html(self.text)
+
+    @property
+    def domain(self) -> str:
+        """The page's host without ``www.`` (``-`` when the URL has none)."""
+        return (urlsplit(self.url).hostname or "-").removeprefix("www.")
+
+    def next_urls(self) -> list[str]:
+        """Pages this one leads to (none by default: an article page is a leaf)."""
+        return []
