@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from twin_crawler.items import Post
 from twin_crawler.pages.linkedin import (
     AUTHWALL_REDIRECT,
+    LinkedinPostsPage,
     activity_time,
     authwall_reason,
     has_login_form,
-    parse_feed_posts,
-    parse_guest_posts,
     permalink,
-    select_post,
 )
 from twin_crawler.pages.linkedin_pulse import NotAPulseArticle, parse_pulse
 
@@ -90,30 +89,48 @@ def test_activity_id_encodes_the_post_time() -> None:
     assert permalink("7247945789950353408") == "https://www.linkedin.com/feed/update/urn:li:activity:7247945789950353408/"
 
 
+def guest_posts(body: bytes | str) -> list[Post]:
+    return LinkedinPostsPage("https://www.linkedin.com/company/x", body).to_items("Jane Doe", via="guest")
+
+
 def test_guest_company_page_cards() -> None:
-    posts = parse_guest_posts((FIXTURES / "metascraper_linkedin-company-guest-2024.html").read_bytes())
+    posts = guest_posts((FIXTURES / "metascraper_linkedin-company-guest-2024.html").read_bytes())
     assert len(posts) == 10
-    assert [p.is_repost for p in posts].count(True) == 6
+    assert [p.extra["repost"] for p in posts].count(True) == 6
     own = posts[1]
-    assert (own.activity_id, own.author_name) == ("7247945789950353408", "Audiense")
-    assert own.text.startswith("Demographics are a thing of the past for savvy agencies.")
-    assert "\n\nHere's why demographics are a dead end:\n\n❌" in own.text  # pre-wrap line breaks kept
-    assert own.image and own.image.startswith("https://media.licdn.com/dms/image/v2/D4D22AQFSC3zD64u9iA/")
+    assert (own.source_id, own.extra["byline"]) == ("7247945789950353408", "Audiense")
+    assert own.link == "https://www.linkedin.com/feed/update/urn:li:activity:7247945789950353408/"
+    assert (own.author_full_name, own.extra["via"]) == ("Jane Doe", "guest")
+    assert own.content.text.startswith("Demographics are a thing of the past for savvy agencies.")
+    assert "\n\nHere's why demographics are a dead end:\n\n❌" in own.content.text  # pre-wrap line breaks kept
+    image = own.content.image
+    assert image and image.startswith("https://media.licdn.com/dms/image/v2/D4D22AQFSC3zD64u9iA/")
+    assert [i.src for i in own.images] == [image]
     repost = posts[0]
-    assert repost.author_name == "🇨🇦 Andrew Jenkins" and repost.is_repost
+    assert repost.extra["byline"] == "🇨🇦 Andrew Jenkins" and repost.extra["repost"]
     # A repost is dated by the reposted ugcPost id (2024-09-30), not by the repost activity (2024-10-05).
     assert repost.published_at == datetime(2024, 9, 30, 18, 1, 23, 737000, tzinfo=UTC)
     assert all(p.published_at and p.published_at.year == 2024 for p in posts)
-    assert not any("Report this post" in p.text or "Sign in" in p.text for p in posts)
+    assert not any("Report this post" in p.content.text or "Sign in" in p.content.text for p in posts)
 
 
 def test_public_post_page_selects_its_own_card() -> None:
-    posts = parse_guest_posts((FIXTURES / "derived_guest-post-page.html").read_bytes())
-    assert [p.activity_id for p in posts] == ["7247945789950353408", "7247234919192530944"]
-    assert select_post(posts, "7247234919192530944") is posts[1]  # the key decides, not the position
-    assert select_post(posts, "7247945788914319360") is posts[0]  # a share id names the same post
-    assert select_post(posts, None) is posts[0]
-    assert select_post([], "7247945789950353408") is None
+    page = LinkedinPostsPage("https://www.linkedin.com/posts/x", (FIXTURES / "derived_guest-post-page.html").read_bytes())
+    assert [p.source_id for p in page.to_items("Jane Doe", via="guest")] == ["7247945789950353408", "7247234919192530944"]
+
+    def chosen(key: str | None, share_url: str | None = None) -> Post:
+        post = page.to_item("Jane Doe", key=key, share_url=share_url)
+        assert post is not None
+        return post
+
+    assert chosen("7247234919192530944").source_id == "7247234919192530944"  # the key decides, not the position
+    assert chosen("7247945788914319360").source_id == "7247945789950353408"  # a share id names the same post
+    assert chosen(None).source_id == "7247945789950353408"
+    assert "share_url" not in chosen(None).extra
+    assert chosen(None, "https://www.linkedin.com/posts/jane_x-activity-1").extra["share_url"] == (
+        "https://www.linkedin.com/posts/jane_x-activity-1")
+    empty = LinkedinPostsPage("https://www.linkedin.com/posts/x", "<html><body><p>nothing</p></body></html>")
+    assert empty.to_item("Jane Doe", key="7247945789950353408") is None
 
 
 def test_json_ld_posting_without_card_markup() -> None:
@@ -121,20 +138,21 @@ def test_json_ld_posting_without_card_markup() -> None:
     html = ('<html><head><script type="application/ld+json">{"@context":"http://schema.org","@type":"SocialMediaPosting",'
             '"@id":"https://www.linkedin.com/posts/jane_x-activity-7247945789950353408-AbCd","articleBody":"Hello from JSON-LD",'
             '"author":{"@type":"Person","name":"Jane Doe","url":"https://www.linkedin.com/in/jane"}}</script></head><body></body></html>')
-    [post] = parse_guest_posts(html)
-    assert (post.activity_id, post.text, post.author_name) == ("7247945789950353408", "Hello from JSON-LD", "Jane Doe")
+    [post] = guest_posts(html)
+    assert (post.source_id, post.content.text, post.extra["byline"]) == ("7247945789950353408", "Hello from JSON-LD", "Jane Doe")
 
 
 def test_logged_in_feed_cards() -> None:
-    posts = parse_feed_posts((FIXTURES / "synthetic_activity-feed-rendered.html").read_bytes())
-    assert [(p.activity_id, p.is_repost) for p in posts] == [
+    body = (FIXTURES / "synthetic_activity-feed-rendered.html").read_bytes()
+    posts = LinkedinPostsPage("https://www.linkedin.com/in/jane/recent-activity/all/", body, feed=True).to_items("Jane Doe", via="feed")
+    assert [(p.source_id, p.extra["repost"]) for p in posts] == [
         ("7300000000000000001", False), ("7299000000000000002", True), ("7298000000000000003", False)]
     first = posts[0]
-    assert first.author_name == "Jane Doe"
-    assert first.text == ("Shipping a RAG system is 20% retrieval, 80% evaluation.\n\nThree things I measure on every "
+    assert first.extra["byline"] == "Jane Doe"
+    assert first.content.text == ("Shipping a RAG system is 20% retrieval, 80% evaluation.\n\nThree things I measure on every "
                           "release:\n1. recall@k on a frozen question set\n2. answer faithfulness\n3. latency at p95 #LLM")
-    assert first.image == "https://media.licdn.com/dms/image/v2/SYNTHETIC/feedshare-shrink_800/0/1700000000000"
-    assert posts[2].image is None
+    assert first.content.image == "https://media.licdn.com/dms/image/v2/SYNTHETIC/feedshare-shrink_800/0/1700000000000"
+    assert posts[2].content.image is None
 
 
 @pytest.mark.parametrize(("url", "html", "expected"), [

@@ -1,6 +1,6 @@
 """LinkedIn posts: guest (logged-out) post cards, logged-in activity-feed cards, activity ids and auth walls.
 
-Pure functions from (url, html) to plain data; the spider turns them into items. Selectors: guest cards carry
+``LinkedinPostsPage`` reads a page's posts into ``Post`` items. Selectors: guest cards carry
 ``data-activity-urn`` and ``data-test-id="main-feed-activity-card__*"`` (real 2024 capture, PLATFORMS.md [L13]);
 logged-in cards are ``div.feed-shared-update-v2[data-urn]`` with ``.update-components-text`` ([L3], [L5]).
 """
@@ -8,14 +8,18 @@ logged-in cards are ``div.feed-shared-update-v2[data-urn]`` with ``.update-compo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 import lxml.html
 
-from .html import iter_ld, parse_datetime, parse_html, person_name
+from twin_crawler.items import DocumentImage, Post, PostContent
+
+from .html import iter_ld, parse_datetime, person_name
+from .page import Page
 
 ACTIVITY_URN = re.compile(r"urn:li:(activity|share|ugcPost):(\d{16,20})")
 # LinkedIn launched in 2003; an id whose top 41 bits decode outside 2003..2100 is not a time-based activity id.
@@ -30,21 +34,6 @@ AUTHWALL_PATHS = ("/authwall", "/login", "/uas/login", "/checkpoint", "/signup")
 # The guest wall is served as a redirect, or as a 200 page whose script sends the browser to /authwall.
 AUTHWALL_REDIRECT = re.compile(r"""(?i)(location(\.href)?\s*=|location\.(replace|assign)\(|http-equiv=["']?refresh[^>]*url=)\s*["']?[^"'\s>]*/(authwall|uas/login|login)\b""")
 LOGIN_FORM = re.compile(r"""name=["']session_(key|password)["']""")
-
-
-@dataclass
-class PostData:
-    """One post read from a card (or from JSON-LD)."""
-
-    activity_id: str
-    text: str
-    image: str | None = None
-    author_name: str | None = None
-    author_url: str | None = None
-    published_at: datetime | None = None
-    is_repost: bool = False
-    ids: tuple[str, ...] = ()
-    """Every id the card carries (activity, share, ugcPost): a permalink may name any of them."""
 
 
 def activity_time(activity_id: str | int | None) -> datetime | None:
@@ -117,88 +106,81 @@ def _published(ids: list[str]) -> datetime | None:
     return activity_time(ids[-1]) or activity_time(ids[0]) if ids else None
 
 
-def _guest_card(card: lxml.html.HtmlElement) -> PostData | None:
-    ids = _ids(card)
-    body = _first(card, ".//*[@data-test-id='main-feed-activity-card__commentary']")
-    if not ids or body is None:
-        return None
-    actor = _first(card, ".//a[contains(@data-tracking-control-name, 'feed-actor-name')]")
-    header = _first(card, ".//*[contains(@class, 'main-feed-activity-card__header')]")
-    return PostData(
-        activity_id=ids[0],
-        text=_text(body),
-        image=_image(card, ".//*[@data-test-id='feed-images-content']//img"),
-        author_name=" ".join(actor.text_content().split()) if actor is not None else None,
-        author_url=(actor.get("href") or "").split("?")[0] or None if actor is not None else None,
-        published_at=_published(ids),
-        is_repost=header is not None and bool(ACTIVITY_HEADER.search(header.text_content())),
-        ids=tuple(ids),
-    )
+GUEST_BODY = ".//*[@data-test-id='main-feed-activity-card__commentary']"
+FEED_BODY = (".//*[contains(@class, 'update-components-text')]//*[contains(@class, 'break-words')]"
+             " | .//*[contains(@class, 'feed-shared-update-v2__commentary')]")
+Source: TypeAlias = "lxml.html.HtmlElement | dict[str, Any]"
+"""Where one post is read from: its card, or a JSON-LD posting object."""
 
 
-def parse_guest_posts(html: str | bytes) -> list[PostData]:
-    """Every post card of a guest page (a public post page, a company page), in page order."""
-    tree = parse_html(html)
-    posts = [p for p in (_guest_card(c) for c in tree.xpath(GUEST_CARD)) if p is not None]
-    if not posts:
-        posts = _ld_posts(tree)
-    return posts
+class LinkedinPostsPage(Page):
+    """The posts of a LinkedIn page, in page order: the cards of a guest page (a public post page, a company page;
+    its JSON-LD postings when it has no card markup) or, with ``feed=True``, of the logged-in activity feed
+    (``/in/<vanity>/recent-activity/all/``, de-duplicated by id). Each post is a ``Post`` keyed by its id-based
+    permalink under ``base_url``, so a link and the feed produce the same document."""
 
+    def __init__(self, url: str, body: bytes | str, headers: Mapping[str, str] | None = None, *,
+                 encoding: str | None = None, feed: bool = False, base_url: str = "https://www.linkedin.com") -> None:
+        super().__init__(url, body, headers, encoding=encoding)
+        self.feed, self.base_url = feed, base_url
 
-def _ld_posts(tree: lxml.html.HtmlElement) -> list[PostData]:
-    """Posts described only by JSON-LD ``SocialMediaPosting``/``DiscussionForumPosting`` (no card markup)."""
-    posts = []
-    for obj in iter_ld(tree, POST_LD_TYPES):
-        ids = [m.group(1) for m in LINK_ID.finditer(" ".join(str(obj.get(k) or "") for k in ("@id", "url", "mainEntityOfPage")))]
-        text = str(obj.get("articleBody") or obj.get("text") or "").strip()
-        if not ids or not text:
-            continue
-        author: Any = obj.get("author")
-        image = obj.get("image")
-        image_url = image.get("url") if isinstance(image, dict) else image if isinstance(image, str) else None
-        posts.append(PostData(
-            activity_id=ids[0], text=text, image=image_url, author_name=person_name(author),
-            author_url=author.get("url") if isinstance(author, dict) else None,
-            published_at=activity_time(ids[0]) or parse_datetime(obj.get("datePublished")), ids=tuple(ids),
-        ))
-    return posts
+    @cached_property
+    def _sources(self) -> list[tuple[list[str], Source]]:
+        """Every post's ids (activity, share, ugcPost: a permalink may name any of them) and where it is read."""
+        body = FEED_BODY if self.feed else GUEST_BODY
+        cards: list[tuple[list[str], Source]] = []
+        seen: set[str] = set()
+        for card in self.tree.xpath(FEED_CARD if self.feed else GUEST_CARD):
+            ids = _ids(card)
+            if ids and _first(card, body) is not None and not (self.feed and ids[0] in seen):
+                seen.add(ids[0])
+                cards.append((ids, card))
+        if cards or self.feed:
+            return cards
+        for obj in iter_ld(self.tree, POST_LD_TYPES):
+            ids = [m.group(1) for m in LINK_ID.finditer(" ".join(str(obj.get(k) or "") for k in ("@id", "url", "mainEntityOfPage")))]
+            if ids and str(obj.get("articleBody") or obj.get("text") or "").strip():
+                cards.append((ids, obj))
+        return cards
 
+    def __len__(self) -> int:
+        return len(self._sources)
 
-def select_post(posts: list[PostData], key: str | None) -> PostData | None:
-    """The post a permalink page is about: the card whose id is in the URL, else the page's first card (the
-    main post comes first; the "more relevant posts" cards further down belong to other people)."""
-    for post in posts:
-        if key and key in (post.activity_id, *post.ids):
-            return post
-    return posts[0] if posts else None
+    def to_items(self, author_full_name: str, *, via: str) -> list[Post]:
+        """Every post of the page, reposts included (``extra.repost`` says which)."""
+        return [self._item(ids, source, author_full_name, via) for ids, source in self._sources]
 
+    def to_item(self, author_full_name: str, *, key: str | None = None, share_url: str | None = None) -> Post | None:
+        """The post a permalink page is about: the card whose ids hold ``key``, else the page's first card (the
+        main post comes first; the "more relevant posts" cards further down belong to other people)."""
+        chosen = next(((ids, s) for ids, s in self._sources if key and key in ids), None) or next(iter(self._sources), None)
+        return self._item(*chosen, author_full_name, "guest", share_url) if chosen else None
 
-def _feed_card(card: lxml.html.HtmlElement) -> PostData | None:
-    ids = _ids(card)
-    body = _first(card, ".//*[contains(@class, 'update-components-text')]//*[contains(@class, 'break-words')]"
-                        " | .//*[contains(@class, 'feed-shared-update-v2__commentary')]")
-    if not ids or body is None:
-        return None
-    actor = _first(card, ".//*[contains(@class, 'update-components-actor__title')]//*[@aria-hidden='true']"
-                         " | .//*[contains(@class, 'update-components-actor__name')]")
-    header = _first(card, ".//*[contains(@class, 'update-components-header')]")
-    return PostData(
-        activity_id=ids[0],
-        text=_text(body),
-        image=_image(card, ".//*[contains(@class, 'update-components-image')]//img"),
-        author_name=" ".join(actor.text_content().split()) if actor is not None else None,
-        published_at=_published(ids),
-        is_repost=header is not None and bool(ACTIVITY_HEADER.search(header.text_content())),
-        ids=tuple(ids),
-    )
-
-
-def parse_feed_posts(html: str | bytes) -> list[PostData]:
-    """Posts of a logged-in activity feed (``/in/<vanity>/recent-activity/all/``), de-duplicated by id."""
-    tree = parse_html(html)
-    seen: dict[str, PostData] = {}
-    for card in tree.xpath(FEED_CARD):
-        post = _feed_card(card)
-        if post is not None and post.activity_id not in seen:
-            seen[post.activity_id] = post
-    return list(seen.values())
+    def _item(self, ids: list[str], source: Source, author: str, via: str, share_url: str | None = None) -> Post:
+        if isinstance(source, dict):
+            text = str(source.get("articleBody") or source.get("text") or "").strip()
+            image = source.get("image")
+            image_url = image.get("url") if isinstance(image, dict) else image if isinstance(image, str) else None
+            byline, is_repost = person_name(source.get("author")), False
+            published = activity_time(ids[0]) or parse_datetime(source.get("datePublished"))
+        else:
+            text = _text(_first(source, FEED_BODY if self.feed else GUEST_BODY))  # type: ignore[arg-type]
+            image_url = _image(source, ".//*[contains(@class, 'update-components-image')]//img" if self.feed
+                               else ".//*[@data-test-id='feed-images-content']//img")
+            actor = _first(source, ".//*[contains(@class, 'update-components-actor__title')]//*[@aria-hidden='true']"
+                                   " | .//*[contains(@class, 'update-components-actor__name')]" if self.feed
+                           else ".//a[contains(@data-tracking-control-name, 'feed-actor-name')]")
+            header = _first(source, ".//*[contains(@class, 'update-components-header')]" if self.feed
+                            else ".//*[contains(@class, 'main-feed-activity-card__header')]")
+            byline = " ".join(actor.text_content().split()) if actor is not None else None
+            is_repost = header is not None and bool(ACTIVITY_HEADER.search(header.text_content()))
+            published = _published(ids)
+        link = permalink(ids[0], self.base_url)
+        extra: dict[str, Any] = {"via": via, "byline": byline, "repost": is_repost}
+        if share_url and share_url != link:
+            extra["share_url"] = share_url
+        return Post(
+            link=link, platform="linkedin", author_full_name=author, published_at=published, source_id=ids[0],
+            domain="linkedin.com", extra=extra, content=PostContent(text=text, image=image_url),
+            images=[DocumentImage(src=image_url)] if image_url and image_url.startswith(("http://", "https://")) else [],
+        )

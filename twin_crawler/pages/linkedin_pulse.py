@@ -8,13 +8,14 @@ with ``time[itemprop=datePublished]``; 2019-20 ``section.article-body`` with ``t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
 
+from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.urls import LinkError, canonicalize
 
 from .html import (
@@ -24,10 +25,10 @@ from .html import (
     iter_ld,
     meta,
     parse_datetime,
-    parse_html,
     person_name,
 )
 from .markdown import Converted, Image, Rules, convert, strip_repeats
+from .page import Page
 
 ARTICLE_LD_TYPES = {"Article", "NewsArticle", "BlogPosting"}
 BODY_SELECTORS = ("//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content__body ')]",
@@ -64,24 +65,6 @@ RULES = Rules(drop_classes=DROP_CLASSES, boilerplate=COUNTERS)
 
 class NotAPulseArticle(ValueError):
     """The page has no article body (a listing, an error page, a sign-in page)."""
-
-
-@dataclass
-class PulseData:
-    """What a Pulse page says about its article."""
-
-    title: str
-    content: str
-    subtitle: str = ""
-    byline: str | None = None
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    language: str | None = None
-    canonical: str | None = None
-    image: str | None = None
-    tags: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
-    images: list[Image] = field(default_factory=list)
 
 
 def _first_text(tree: lxml.html.HtmlElement, selectors: tuple[str, ...]) -> str | None:
@@ -142,34 +125,98 @@ def _ld_article(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     return next(iter_ld(tree, ARTICLE_LD_TYPES), {})
 
 
-def parse_pulse(url: str, html: str | bytes) -> PulseData:
-    """Read one Pulse article; NotAPulseArticle when the page has no article body, PageError when unreadable."""
-    tree = parse_html(html)
-    text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
-    ld = _ld_article(tree)
-    body = next((el for xpath in BODY_SELECTORS for el in tree.xpath(xpath)), None)
-    converted = body_markdown(body, url) if body is not None else Converted(str(ld.get("articleBody") or "").strip())
-    if not converted.markdown:
-        raise NotAPulseArticle(f"no article body in {url}")
-    title = str(ld.get("headline") or "").strip() or _first_text(tree, TITLE_SELECTORS) or meta(tree, "og:title") or ""
-    subtitle = meta(tree, "og:description", "description") or ""
-    image = ld.get("image")
-    keywords = ld.get("keywords")
-    return PulseData(
-        title=" ".join(title.split()),
-        content=strip_repeats(converted.markdown, title, subtitle),
-        subtitle=subtitle,
-        byline=person_name(ld.get("author")) or _first_text(tree, AUTHOR_SELECTORS),
-        published_at=parse_datetime(ld.get("datePublished")) or _published(tree, text),
-        modified_at=parse_datetime(ld.get("dateModified")),
-        language=_language(tree, text, ld),
-        canonical=canonical_url(tree) or meta(tree, "og:url"),
-        image=(image.get("url") if isinstance(image, dict) else image if isinstance(image, str) else None)
-        or meta(tree, "og:image"),
-        tags=[t.strip() for t in keywords.split(",") if t.strip()] if isinstance(keywords, str) else [],
-        links=converted.links,
-        images=converted.images,
-    )
+class PulsePage(Page):
+    """One LinkedIn Pulse article page; ``NotAPulseArticle`` from the text fields when it has no article body."""
+
+    @cached_property
+    def _ld(self) -> dict[str, Any]:
+        return _ld_article(self.tree)
+
+    @cached_property
+    def _converted(self) -> Converted:
+        body = next((el for xpath in BODY_SELECTORS for el in self.tree.xpath(xpath)), None)
+        converted = body_markdown(body, self.url) if body is not None else Converted(str(self._ld.get("articleBody") or "").strip())
+        if not converted.markdown:
+            raise NotAPulseArticle(f"no article body in {self.url}")
+        return converted
+
+    @cached_property
+    def _raw_title(self) -> str:
+        self._converted  # noqa: B018 - a page without a body is no article, whatever its title
+        return str(self._ld.get("headline") or "").strip() or _first_text(self.tree, TITLE_SELECTORS) or meta(self.tree, "og:title") or ""
+
+    @property
+    def title(self) -> str:
+        return " ".join(self._raw_title.split())
+
+    @property
+    def subtitle(self) -> str:
+        return meta(self.tree, "og:description", "description") or ""
+
+    @cached_property
+    def content(self) -> str:
+        return strip_repeats(self._converted.markdown, self._raw_title, self.subtitle)
+
+    @property
+    def byline(self) -> str | None:
+        return person_name(self._ld.get("author")) or _first_text(self.tree, AUTHOR_SELECTORS)
+
+    @property
+    def published_at(self) -> datetime | None:
+        return parse_datetime(self._ld.get("datePublished")) or _published(self.tree, self.text)
+
+    @property
+    def modified_at(self) -> datetime | None:
+        return parse_datetime(self._ld.get("dateModified"))
+
+    @property
+    def language(self) -> str | None:
+        return _language(self.tree, self.text, self._ld)
+
+    @property
+    def canonical(self) -> str | None:
+        return canonical_url(self.tree) or meta(self.tree, "og:url")
+
+    @property
+    def image(self) -> str | None:
+        image = self._ld.get("image")
+        return (image.get("url") if isinstance(image, dict) else image if isinstance(image, str) else None) or meta(self.tree, "og:image")
+
+    @property
+    def tags(self) -> list[str]:
+        keywords = self._ld.get("keywords")
+        return [t.strip() for t in keywords.split(",") if t.strip()] if isinstance(keywords, str) else []
+
+    @property
+    def links(self) -> list[str]:
+        return self._converted.links
+
+    @property
+    def images(self) -> list[Image]:
+        return self._converted.images
+
+    def link(self, asked: str) -> str:
+        """One link for every LinkedIn host of the article (its canonical), else the link asked for."""
+        return pulse_link(urljoin(self.url, self.canonical) if self.canonical else "", asked)
+
+    def to_item(self, author_full_name: str, link: str | None = None) -> Article:
+        canonical = self.link(link or self.url)
+        title, language = self.title, self.language
+        return Article(
+            link=canonical, platform="linkedin", author_full_name=author_full_name, title=title or None,
+            published_at=self.published_at, modified_at=self.modified_at.isoformat() if self.modified_at else None,
+            language=language, source_id=urlsplit(canonical).path.rstrip("/").rsplit("/", 1)[-1] or None,
+            domain="linkedin.com", byline=self.byline, description=self.subtitle or None, tags=self.tags,
+            content=ArticleContent(Title=title, Content=self.content, language=language or ""),
+            links=self.links, images=[DocumentImage(**i) for i in self.images],
+        )
+
+
+def parse_pulse(url: str, html: str | bytes) -> PulsePage:
+    """The Pulse page of ``url``, read (NotAPulseArticle without an article body, PageError when unreadable)."""
+    page = PulsePage(url, html)
+    page.content  # noqa: B018 - read now: the caller learns here whether it is an article
+    return page
 
 
 def pulse_link(canonical: str, fallback: str) -> str:
@@ -184,4 +231,4 @@ def pulse_link(canonical: str, fallback: str) -> str:
     return urlunsplit(("https", "www.linkedin.com", parts.path, "", ""))
 
 
-__all__ = ["NotAPulseArticle", "PageError", "PulseData", "parse_pulse", "pulse_link"]
+__all__ = ["NotAPulseArticle", "PageError", "PulsePage", "parse_pulse", "pulse_link"]

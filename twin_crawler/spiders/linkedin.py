@@ -14,18 +14,10 @@ from twin_crawler import settings as defaults
 from twin_crawler import urls
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
-from twin_crawler.items import Article, ArticleContent, DocumentImage, Post, PostContent
 from twin_crawler.meta import HANDLE, LINK, POST_KEY
 from twin_crawler.pages.html import PageError
-from twin_crawler.pages.linkedin import (
-    PostData,
-    authwall_reason,
-    parse_feed_posts,
-    parse_guest_posts,
-    permalink,
-    select_post,
-)
-from twin_crawler.pages.linkedin_pulse import NotAPulseArticle, parse_pulse, pulse_link
+from twin_crawler.pages.linkedin import LinkedinPostsPage, authwall_reason
+from twin_crawler.pages.linkedin_pulse import NotAPulseArticle, PulsePage
 from twin_crawler.urls import Route
 from twin_crawler.warehouse import Warehouse
 
@@ -101,14 +93,14 @@ class LinkedinCrawl(TwinBaseSpider):
     @settles
     def parse_linkedin_post(self, response: Response) -> Iterator[Any]:
         link = response.meta[LINK]
-        posts = self._linkedin_posts(parse_guest_posts, response)
-        if self._linkedin_blocked(response, link, bool(posts)):
+        page = self._linkedin_page(response, feed=False)
+        if self._linkedin_blocked(response, link, bool(page)):
             return
-        post = select_post(posts, response.meta.get(POST_KEY))
+        post = page.to_item(self.author_name(), key=response.meta.get(POST_KEY), share_url=link) if page else None
         if post is None:
             self.ledger.record(link, "dropped", platform="linkedin", reason="no-post-on-page")
             return
-        yield self.linkedin_post_item(post, via="guest", share_url=link)
+        yield post
 
     @settles
     def parse_linkedin_pulse(self, response: Response) -> Iterator[Any]:
@@ -116,26 +108,20 @@ class LinkedinCrawl(TwinBaseSpider):
         if self._linkedin_blocked(response, link, True):
             return
         try:
-            data = parse_pulse(response.url, response.text if isinstance(response, TextResponse) else "")
+            item = PulsePage(response.url, response.text if isinstance(response, TextResponse) else "").to_item(
+                self.author_name(), link)
         except (NotAPulseArticle, PageError) as exc:
             if not self._linkedin_blocked(response, link, False):
                 self.ledger.record(link, "dropped", platform="linkedin", reason="no-article-body")
                 logger.info("no Pulse article at %s: %s", response.url, exc)
             return
-        canonical = pulse_link(response.urljoin(data.canonical) if data.canonical else "", link)
-        yield Article(
-            link=canonical, platform="linkedin", author_full_name=self.author_name(), title=data.title or None,
-            published_at=data.published_at, modified_at=data.modified_at.isoformat() if data.modified_at else None,
-            language=data.language, source_id=urlsplit(canonical).path.rstrip("/").rsplit("/", 1)[-1] or None,
-            domain="linkedin.com", byline=data.byline, description=data.subtitle or None, tags=data.tags,
-            content=ArticleContent(Title=data.title, Content=data.content, language=data.language or ""),
-            links=data.links, images=[DocumentImage(**i) for i in data.images],
-        )
+        yield item
 
     @settles
     def parse_linkedin_feed(self, response: Response) -> Iterator[Any]:
         link = response.meta[LINK]
-        posts = self._linkedin_posts(parse_feed_posts, response)
+        page = self._linkedin_page(response, feed=True)
+        posts = page.to_items(self.author_name(), via="feed") if page else []
         if self._linkedin_blocked(response, link, bool(posts)):
             return
         methods = response.meta.get("playwright_page_methods") or []
@@ -150,36 +136,25 @@ class LinkedinCrawl(TwinBaseSpider):
         self.ledger.record(link, "dropped", platform="linkedin", reason="activity-feed-read")
         self.handle_answered(response)
         for post in posts:
-            if post.is_repost or not post.text:
-                stats.inc_value(f"twin/linkedin/feed/skipped/{'repost' if post.is_repost else 'no-text'}")
+            if post.extra["repost"] or not post.content.text:
+                stats.inc_value(f"twin/linkedin/feed/skipped/{'repost' if post.extra['repost'] else 'no-text'}")
                 continue
-            item_link = permalink(post.activity_id, self.linkedin_base_url)
-            if self.ledger.state(item_link) is not None:
+            if self.ledger.state(post.link) is not None:
                 continue  # also given as a link, or a card repeated by the feed
-            self.ledger.register(item_link, "linkedin")
-            yield self.linkedin_post_item(post, via="feed")
+            self.ledger.register(post.link, "linkedin")
+            yield post
         logger.info("activity feed %s: %d cards after %s scrolls", response.url, len(posts), scrolled)
 
-    def _linkedin_posts(self, parser: Any, response: Response) -> list[PostData]:
+    def _linkedin_page(self, response: Response, *, feed: bool) -> LinkedinPostsPage | None:
+        """The page's posts, None when it is not a readable HTML page."""
         if not isinstance(response, TextResponse):
-            return []
+            return None
+        page = LinkedinPostsPage(response.url, response.text, feed=feed, base_url=self.linkedin_base_url)
         try:
-            result: list[PostData] = parser(response.text)
+            len(page)
         except PageError:
-            return []
-        return result
-
-    def linkedin_post_item(self, post: PostData, *, via: str, share_url: str | None = None) -> Post:
-        """A Post keyed by its id-based permalink, so a link and the feed produce the same document."""
-        extra: dict[str, Any] = {"via": via, "byline": post.author_name, "repost": post.is_repost}
-        if share_url and share_url != permalink(post.activity_id, self.linkedin_base_url):
-            extra["share_url"] = share_url
-        return Post(
-            link=permalink(post.activity_id, self.linkedin_base_url), platform="linkedin",
-            author_full_name=self.author_name(), published_at=post.published_at, source_id=post.activity_id,
-            domain="linkedin.com", extra=extra, content=PostContent(text=post.text, image=post.image),
-            images=[DocumentImage(src=post.image)] if post.image and post.image.startswith(("http://", "https://")) else [],
-        )
+            return None
+        return page
 
 
 class LinkedinSpider(LinkedinCrawl):
