@@ -30,7 +30,7 @@ def _out(title: str, subtitle: str, content: str, links: list[str], images: list
 def _substack_api(name: str, url: str) -> Callable[[], Output]:
     def run() -> Output:
         p = parse_post(json.loads((FIXTURES / "substack" / name).read_text(encoding="utf-8")), url)
-        return _out(p.title, p.subtitle, p.markdown, p.links, p.images)
+        return _out(p.title, p.subtitle, p.content, p.links, p.images)
     return run
 
 
@@ -38,7 +38,7 @@ def _substack_page(name: str, url: str) -> Callable[[], Output]:
     def run() -> Output:
         p = substack_page(url, (FIXTURES / "substack" / name).read_text(encoding="utf-8"))
         assert p is not None
-        return _out(p.title, p.subtitle, p.markdown, p.links, p.images)
+        return _out(p.title, p.subtitle, p.content, p.links, p.images)
     return run
 
 

@@ -13,7 +13,6 @@ from twin_crawler.pages.html import PageError
 from twin_crawler.pages.sniff import sniff_platform
 from twin_crawler.pages.substack import (
     SubstackError,
-    build_article,
     byline_matches,
     name_token,
     parse_archive,
@@ -46,13 +45,13 @@ def assert_clean(markdown: str) -> None:
 def test_api_post_by_id_golden() -> None:
     data = json.loads(read("api_v1_posts_by-id_167180194.json"))
     post = parse_post(data, "https://substack.com/api/v1/posts/by-id/167180194")
-    assert post.id == 167180194 and post.slug == "week-of-june-24-2025-build-saas-without"
+    assert post.source_id == "167180194" and post.slug == "week-of-june-24-2025-build-saas-without"
     assert post.title == "Week of June 24, 2025: Build SaaS Without Code"
     assert post.subtitle == "The New Blueprint for Solopreneurs"
     assert post.link == "https://angelsant.substack.com/p/week-of-june-24-2025-build-saas-without"
     assert post.published_at == datetime(2025, 6, 30, 13, 56, 4, 688000, tzinfo=UTC)
     assert not post.is_paywalled and post.type == "newsletter"
-    md = post.markdown
+    md = post.content
     assert md.startswith("This week’s content shatters the myth") and "![" not in md  # images beside the text
     assert post.images[0]["src"].startswith("https://substackcdn.com/image/fetch/") and post.images[0]["alt"] == "Header"
     assert "## TL;DR" in md and "## Quick Insights" in md  # headings without the ``**`` noise
@@ -63,7 +62,7 @@ def test_api_post_by_id_golden() -> None:
     assert "*prompt engineering*" in md  # emphasis kept
     assert "Follow along for more automation content" not in md  # the subscribe widget's caption
     assert_clean(md)
-    article = build_article(post, "Angel Rodriguez Santiago")
+    article = post.to_item("Angel Rodriguez Santiago")
     assert article.platform == "substack" and article.source_id == "167180194" and article.kind == "newsletter"
     assert article.byline == "Angel Rodriguez Santiago" and article.domain == "angelsant.substack.com"
     assert article.tags == ["tldr", *article.tags[1:]] and article.content.Subtitle == post.subtitle
@@ -78,12 +77,12 @@ def test_api_profile_posts_listing_paywall_flags() -> None:
     assert len(parsed) == 15
     assert sum(p.is_paywalled for p in parsed) == 6
     for p in parsed:
-        assert p.link.startswith("https://karozieminski.substack.com/p/") and p.id
+        assert p.link.startswith("https://karozieminski.substack.com/p/") and p.source_id
         assert p.bylines[0]["handle"] == "karozieminski"
         if p.is_paywalled:
-            assert p.markdown and len(p.markdown.split()) < 80  # a preview, never posing as the full text
+            assert p.content and len(p.content.split()) < 80  # a preview, never posing as the full text
         else:
-            assert p.markdown == ""  # no body in list items: the spider always fetches /api/v1/posts/{slug}
+            assert p.content == ""  # no body in list items: the spider always fetches /api/v1/posts/{slug}
 
 
 def test_api_public_profile_golden() -> None:
@@ -97,14 +96,14 @@ def test_custom_domain_page_with_preloads_golden() -> None:
     html = read("metascraper_substack-custom-domain-post.html")
     assert sniff_platform({}, html) == "substack"
     post = parse_post_page("https://map.simonsarris.com/p/the-most-precious-resource-is-agency", html)
-    assert post is not None and post.id == 28170348
+    assert post is not None and post.source_id == "28170348"
     assert post.title == "The Most Precious Resource is Agency"
     assert post.link == "https://map.simonsarris.com/p/the-most-precious-resource-is-agency"
     assert post.published_at == datetime(2021, 7, 1, 0, 26, 54, 336000, tzinfo=UTC)
     assert post.bylines[0]["name"] == "Simon Sarris" and post.language == "en"
     # The free post's page carries the comment paywall modal; ``audience`` decides, not that markup.
     assert not post.is_paywalled
-    md = post.markdown
+    md = post.content
     assert md.startswith("The world is a very malleable place.")
     assert "![" not in md and [i["src"][:38] for i in post.images] == ["https://substackcdn.com/image/fetch/w_"] * 2
     assert "*Final image: View of Florence, by Corot, 1840*" in md  # a caption is the author's words: kept
@@ -121,17 +120,17 @@ def test_custom_domain_page_without_scripts_matches_defuddle() -> None:
     assert post.published_at == datetime(2025, 3, 6, 12, 48, 40, tzinfo=UTC) and not post.is_paywalled
     assert post.link == "https://12gramsofcarbon.com/p/ilyas-30-papers-to-carmack-vlaes"
     expected = read("defuddle_substack-custom-domain-12gramsofcarbon.expected.md").split("```", 2)[2]
-    ours = normalise_text(post.markdown)
+    ours = normalise_text(post.content)
     paragraphs = [p for p in expected.split("\n\n") if len(p) > 60 and not p.startswith(("![", "[^"))]
     missing = [p[:60] for p in paragraphs if normalise_text(p) not in ours]
     assert len(paragraphs) > 30 and len(missing) <= len(paragraphs) // 20, missing
     images = re.findall(r"images%2F([0-9a-f-]{36})", expected)
     # Images are beside the text, not in it; links are reduced to their text and listed in ``links``.
-    assert images and all(any(i in img["src"] for img in post.images) for i in images) and "![" not in post.markdown
-    assert "## Paper 18: Variational Lossy Autoencoder" in post.markdown
+    assert images and all(any(i in img["src"] for img in post.images) for i in images) and "![" not in post.content
+    assert "## Paper 18: Variational Lossy Autoencoder" in post.content
     assert "https://arxiv.org/pdf/1611.02731" in post.links
-    assert "[^1]" in post.markdown and re.search(r"(?m)^\[\^6\]: Spoiler:", post.markdown)
-    assert_clean(post.markdown)
+    assert "[^1]" in post.content and re.search(r"(?m)^\[\^6\]: Spoiler:", post.content)
+    assert_clean(post.content)
 
 
 def test_markdown_code_lists_and_boilerplate_lines() -> None:

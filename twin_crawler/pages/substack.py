@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +23,8 @@ from .html import (
     PageError,
     parse_datetime,
 )
-from .markdown import Image, strip_repeats
+from .markdown import Converted, Image, strip_repeats
+from .page import Page
 from .substack_text import body_to_markdown
 
 # Podcast bodies shorter than this are a player and a sentence of show notes, not text worth keeping.
@@ -49,40 +52,6 @@ class Profile:
     handle: str
     name: str
     publications: list[Publication] = field(default_factory=list)
-
-
-@dataclass
-class SubstackPost:
-    """The fields of a Substack ``post`` object that make an article."""
-
-    id: int | None
-    slug: str
-    title: str
-    subtitle: str
-    link: str
-    audience: str
-    type: str
-    markdown: str
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    bylines: list[dict[str, Any]] = field(default_factory=list)
-    description: str | None = None
-    tags: list[str] = field(default_factory=list)
-    language: str | None = None
-    wordcount: int | None = None
-    publication_id: int | None = None
-    links: list[str] = field(default_factory=list)
-    images: list[Image] = field(default_factory=list)
-
-    @property
-    def is_paywalled(self) -> bool:
-        return self.audience != "everyone"
-
-    def words(self) -> int:
-        return len(normalise_text(self.markdown).split())
-
-    def is_empty_podcast(self) -> bool:
-        return self.type == "podcast" and self.words() < PODCAST_MIN_WORDS
 
 
 def load_json(body: bytes | str, what: str) -> Any:
@@ -125,39 +94,138 @@ def summary_link(post: dict[str, Any], base: str) -> str:
     raise SubstackError(f"post {str(post['slug'])[:60]!r}: no valid link")
 
 
-def parse_post(data: Any, url: str, language: str | None = None) -> SubstackPost:
-    """A ``post`` object (flat from ``/posts/{slug}``, wrapped ``{post: ...}`` from ``/posts/by-id``)."""
-    if isinstance(data, dict) and isinstance(data.get("post"), dict):
-        language = language or (data.get("publication") or {}).get("language")
-        data = data["post"]
-    if not isinstance(data, dict) or not data.get("slug"):
-        raise SubstackError(f"{url}: not a Substack post object")
-    body = data.get("body_html") or ""
-    converted = body_to_markdown(body, url) if body.strip() else None
-    title, subtitle = str(data.get("title") or "").strip(), str(data.get("subtitle") or "").strip()
-    markdown = strip_repeats(converted.markdown, title, subtitle) if converted else ""
-    if not markdown and data.get("audience", "everyone") != "everyone":
-        markdown = str(data.get("truncated_body_text") or data.get("description") or "")  # the only preview there is
-    return SubstackPost(
-        id=int(data["id"]) if str(data.get("id") or "").isdigit() else None,
-        slug=str(data["slug"]),
-        title=title,
-        subtitle=subtitle,
-        link=summary_link(data, _origin(url)),
-        audience=str(data.get("audience") or "everyone"),
-        type=str(data.get("type") or "newsletter"),
-        markdown=markdown,
-        published_at=parse_datetime(data.get("post_date")),
-        modified_at=parse_datetime(data.get("updated_at")),
-        bylines=[b for b in data.get("publishedBylines") or [] if isinstance(b, dict)],
-        description=(data.get("description") or data.get("search_engine_description") or None),
-        tags=[str(t["name"]) for t in data.get("postTags") or [] if isinstance(t, dict) and t.get("name")],
-        language=language or data.get("language"),
-        wordcount=data.get("wordcount") if isinstance(data.get("wordcount"), int) else None,
-        publication_id=data.get("publication_id") if isinstance(data.get("publication_id"), int) else None,
-        links=converted.links if converted else [],
-        images=converted.images if converted else [],
-    )
+class SubstackPostPage(Page):
+    """A Substack post from the API's ``post`` object: the JSON body of ``/api/v1/posts/{slug}`` (flat) or
+    ``/posts/by-id/{id}`` (wrapped ``{post: ...}``), or an object already loaded (``data=``). ``SubstackError``
+    from the fields when the body is not a post object."""
+
+    def __init__(self, url: str, body: bytes | str = b"", headers: Mapping[str, str] | None = None, *,
+                 encoding: str | None = None, language: str | None = None, data: Any = None) -> None:
+        super().__init__(url, body, headers, encoding=encoding)
+        self._language, self._data = language, data
+
+    @cached_property
+    def post(self) -> dict[str, Any]:
+        """The post object."""
+        data = self._data if self._data is not None else load_json(self.body, "post")
+        if isinstance(data, dict) and isinstance(data.get("post"), dict):
+            self._language = self._language or (data.get("publication") or {}).get("language")
+            data = data["post"]
+        if not isinstance(data, dict) or not data.get("slug"):
+            raise SubstackError(f"{self.url}: not a Substack post object")
+        return data
+
+    @cached_property
+    def _converted(self) -> Converted | None:
+        body = self.post.get("body_html") or ""
+        return body_to_markdown(body, self.url) if body.strip() else None
+
+    @property
+    def slug(self) -> str:
+        return str(self.post["slug"])
+
+    @property
+    def title(self) -> str:
+        return str(self.post.get("title") or "").strip()
+
+    @property
+    def subtitle(self) -> str:
+        return str(self.post.get("subtitle") or "").strip()
+
+    @property
+    def audience(self) -> str:
+        return str(self.post.get("audience") or "everyone")
+
+    @property
+    def is_paywalled(self) -> bool:
+        return self.audience != "everyone"
+
+    @property
+    def type(self) -> str:
+        return str(self.post.get("type") or "newsletter")
+
+    @cached_property
+    def content(self) -> str:
+        """The body in the text convention; for a paid post without its body, the only preview there is."""
+        markdown = strip_repeats(self._converted.markdown, self.title, self.subtitle) if self._converted else ""
+        if not markdown and self.post.get("audience", "everyone") != "everyone":
+            markdown = str(self.post.get("truncated_body_text") or self.post.get("description") or "")
+        return markdown
+
+    @property
+    def link(self) -> str:
+        return summary_link(self.post, _origin(self.url))
+
+    @property
+    def source_id(self) -> str | None:
+        return str(self.post["id"]) if str(self.post.get("id") or "").isdigit() else None
+
+    @property
+    def published_at(self) -> datetime | None:
+        return parse_datetime(self.post.get("post_date"))
+
+    @property
+    def modified_at(self) -> datetime | None:
+        return parse_datetime(self.post.get("updated_at"))
+
+    @property
+    def bylines(self) -> list[dict[str, Any]]:
+        return [b for b in self.post.get("publishedBylines") or [] if isinstance(b, dict)]
+
+    @property
+    def description(self) -> str | None:
+        return self.post.get("description") or self.post.get("search_engine_description") or None
+
+    @property
+    def tags(self) -> list[str]:
+        return [str(t["name"]) for t in self.post.get("postTags") or [] if isinstance(t, dict) and t.get("name")]
+
+    @property
+    def language(self) -> str | None:
+        self.post  # noqa: B018 - a wrapped object names the publication's language
+        return self._language or self.post.get("language")
+
+    def _int(self, key: str) -> int | None:
+        value = self.post.get(key)
+        return value if isinstance(value, int) else None
+
+    @property
+    def links(self) -> list[str]:
+        return self._converted.links if self._converted else []
+
+    @property
+    def images(self) -> list[Image]:
+        return self._converted.images if self._converted else []
+
+    def words(self) -> int:
+        return len(normalise_text(self.content).split())
+
+    def is_empty_podcast(self) -> bool:
+        return self.type == "podcast" and self.words() < PODCAST_MIN_WORDS
+
+    def to_item(self, author_full_name: str) -> Article:
+        """The stored article of the post."""
+        link, title, language = self.link, self.title, self.language
+        kind = {"newsletter": "newsletter", "podcast": "podcast"}.get(self.type, "article")
+        return Article(
+            link=link, platform="substack", author_full_name=author_full_name, title=title or None,
+            published_at=self.published_at, language=language, source_id=self.source_id,
+            is_paywalled=self.is_paywalled, domain=(urlsplit(link).hostname or "").removeprefix("www."),
+            byline=", ".join(str(b.get("name")) for b in self.bylines if b.get("name")) or None,
+            description=self.description, tags=self.tags, kind=kind,  # type: ignore[arg-type]
+            modified_at=self.modified_at.isoformat() if self.modified_at else None,
+            extra={"audience": self.audience, "substack_type": self.type, "wordcount": self._int("wordcount"),
+                   "publication_id": self._int("publication_id")},
+            content=ArticleContent(Title=title, Subtitle=self.subtitle, Content=self.content, language=language or ""),
+            links=self.links, images=[DocumentImage(**i) for i in self.images],
+        )
+
+
+def parse_post(data: Any, url: str, language: str | None = None) -> SubstackPostPage:
+    """The post of a loaded ``post`` object, read (SubstackError when it is none)."""
+    page = SubstackPostPage(url, data=data, language=language)
+    page.content  # noqa: B018 - read now: the caller learns here whether it is a post
+    return page
 
 
 HANDLE = re.compile(r"[A-Za-z0-9_-]{1,80}")
@@ -193,23 +261,6 @@ def byline_matches(bylines: list[dict[str, Any]], ids: set[int], handles: set[st
 def name_token(name: str) -> str:
     """A name without case, emoji or punctuation (``Jakub Slys 🎖️`` == ``jakub slys``)."""
     return " ".join(re.findall(r"\w+", name.casefold()))
-
-
-def build_article(post: SubstackPost, author_full_name: str) -> Article:
-    """The stored article of a post."""
-    kind = {"newsletter": "newsletter", "podcast": "podcast"}.get(post.type, "article")
-    return Article(
-        link=post.link, platform="substack", author_full_name=author_full_name, title=post.title or None,
-        published_at=post.published_at, language=post.language, source_id=str(post.id) if post.id else None,
-        is_paywalled=post.is_paywalled, domain=(urlsplit(post.link).hostname or "").removeprefix("www."),
-        byline=", ".join(str(b.get("name")) for b in post.bylines if b.get("name")) or None,
-        description=post.description, tags=post.tags, kind=kind,  # type: ignore[arg-type]
-        modified_at=post.modified_at.isoformat() if post.modified_at else None,
-        extra={"audience": post.audience, "substack_type": post.type, "wordcount": post.wordcount,
-               "publication_id": post.publication_id},
-        content=ArticleContent(Title=post.title, Subtitle=post.subtitle, Content=post.markdown, language=post.language or ""),
-        links=post.links, images=[DocumentImage(**i) for i in post.images],
-    )
 
 
 def _origin(url: str) -> str:

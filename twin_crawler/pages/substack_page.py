@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-from twin_crawler.urls import canonicalize
+import lxml.html
 
-from .html import canonical_url, html_language, iter_ld, meta, parse_datetime, parse_html, person_name
-from .markdown import strip_repeats
-from .substack import SubstackPost, parse_post
+from .html import PageError, canonical_url, html_language, iter_ld, meta, person_name
+from .markdown import Converted, strip_repeats
+from .substack import SubstackError, SubstackPostPage
 from .substack_text import body_to_markdown
 
 PRELOADS = re.compile(r"""window\._preloads\s*=\s*JSON\.parse\(\s*"((?:[^"\\]|\\.)*)"\s*\)""", re.S)
@@ -31,28 +32,65 @@ def preloads(html: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def parse_post_page(url: str, html: str) -> SubstackPost | None:
-    """A post page: its ``_preloads`` post, else the rendered body with JSON-LD; None when it holds no post."""
-    data = preloads(html)
-    if data and isinstance(data.get("post"), dict) and data["post"].get("body_html"):
-        return parse_post(data["post"], url, language=data.get("language"))
-    tree = parse_html(html)
-    bodies = tree.xpath("//div[contains(@class,'available-content')]//div[contains(concat(' ',@class,' '),' body ')]")
-    if not bodies:
+class SubstackHtmlPage(SubstackPostPage):
+    """A post page (a custom domain's): its ``_preloads`` post object, else the rendered body with JSON-LD read
+    into the same fields. ``SubstackError`` from the fields when the page holds no post."""
+
+    @cached_property
+    def _preloaded(self) -> dict[str, Any] | None:
+        data = preloads(self.text)
+        if data and isinstance(data.get("post"), dict) and data["post"].get("body_html"):
+            return data
         return None
-    ld = next(iter_ld(tree, {"NewsArticle", "Article", "BlogPosting"}), {})
-    converted = body_to_markdown(bodies[0], url)
-    paywalled = ld.get("isAccessibleForFree") is False or bool(tree.xpath("//div[contains(@class,'available-content')]//*[contains(@class,'paywall')]"))
-    title = (tree.xpath("string(//h1[contains(@class,'post-title')])") or ld.get("headline") or meta(tree, "og:title") or "").strip()
-    subtitle = tree.xpath("string(//h3[contains(@class,'subtitle')])").strip()
-    author = person_name(ld.get("author"))
-    page_link = canonical_url(tree) or str(ld.get("url") or url)
-    return SubstackPost(
-        id=None, slug=urlsplit(page_link).path.rstrip("/").rsplit("/", 1)[-1], title=title,
-        subtitle=subtitle, link=canonicalize(page_link), audience="only_paid" if paywalled else "everyone",
-        type="newsletter", markdown=strip_repeats(converted.markdown, title, subtitle),
-        published_at=parse_datetime(ld.get("datePublished")), modified_at=parse_datetime(ld.get("dateModified")),
-        bylines=[{"name": n.strip()} for n in (author or "").split(",") if n.strip()],
-        description=str(ld.get("description") or meta(tree, "description", "og:description") or "") or None,
-        language=html_language(tree), links=converted.links, images=converted.images,
-    )
+
+    @cached_property
+    def _rendered_body(self) -> lxml.html.HtmlElement:
+        bodies = self.tree.xpath("//div[contains(@class,'available-content')]//div[contains(concat(' ',@class,' '),' body ')]")
+        if not bodies:
+            raise SubstackError(f"{self.url}: no Substack post on the page")
+        return bodies[0]
+
+    @cached_property
+    def post(self) -> dict[str, Any]:
+        if self._preloaded is not None:
+            self._data, self._language = self._preloaded["post"], self._language or self._preloaded.get("language")
+            return SubstackPostPage.post.func(self)  # type: ignore[attr-defined]
+        tree = self.tree
+        self._rendered_body  # noqa: B018 - a page without a post body holds no post
+        ld = next(iter_ld(tree, {"NewsArticle", "Article", "BlogPosting"}), {})
+        paywalled = ld.get("isAccessibleForFree") is False or bool(tree.xpath("//div[contains(@class,'available-content')]//*[contains(@class,'paywall')]"))
+        page_link = canonical_url(tree) or str(ld.get("url") or self.url)
+        author = person_name(ld.get("author"))
+        return {  # the rendered page in the API's shape (Substack's post object is the one source of truth)
+            "slug": urlsplit(page_link).path.rstrip("/").rsplit("/", 1)[-1], "canonical_url": page_link,
+            "title": tree.xpath("string(//h1[contains(@class,'post-title')])") or ld.get("headline") or meta(tree, "og:title") or "",
+            "subtitle": tree.xpath("string(//h3[contains(@class,'subtitle')])"),
+            "audience": "only_paid" if paywalled else "everyone", "type": "newsletter",
+            "post_date": ld.get("datePublished"), "updated_at": ld.get("dateModified"),
+            "publishedBylines": [{"name": n.strip()} for n in (author or "").split(",") if n.strip()],
+            "description": str(ld.get("description") or meta(tree, "description", "og:description") or "") or None,
+            "language": html_language(tree),
+        }
+
+    @cached_property
+    def _converted(self) -> Converted | None:
+        if self._preloaded is not None:
+            return SubstackPostPage._converted.func(self)  # type: ignore[attr-defined,no-any-return]
+        return body_to_markdown(self._rendered_body, self.url)
+
+    @cached_property
+    def content(self) -> str:
+        if self._preloaded is not None:
+            return SubstackPostPage.content.func(self)  # type: ignore[attr-defined,no-any-return]
+        self.post  # noqa: B018
+        return strip_repeats(self._converted.markdown, self.title, self.subtitle) if self._converted else ""
+
+
+def parse_post_page(url: str, html: str) -> SubstackHtmlPage | None:
+    """The post of a post page, read; None when it holds no post or is no readable page."""
+    page = SubstackHtmlPage(url, html)
+    try:
+        page.content  # noqa: B018
+    except PageError:
+        return None
+    return page

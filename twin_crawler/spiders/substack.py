@@ -26,14 +26,11 @@ from twin_crawler.pages.html import PageError
 from twin_crawler.pages.sniff import sniff_platform
 from twin_crawler.pages.substack import (
     SubstackError,
-    SubstackPost,
-    build_article,
+    SubstackPostPage,
     byline_matches,
-    load_json,
     name_token,
     parse_archive,
     parse_handle,
-    parse_post,
     parse_profile,
     summary_link,
 )
@@ -134,14 +131,11 @@ class SubstackCrawl(TwinBaseSpider):
 
     def substack_from_sniffed(self, response: Response, link: str) -> Iterator[Any]:
         """A page on a custom domain: its ``_preloads``/rendered post, else the API of that host."""
-        try:
-            post = parse_post_page(response.url, response.text) if isinstance(response, TextResponse) else None
-        except PageError:
-            post = None
+        post = parse_post_page(response.url, response.text) if isinstance(response, TextResponse) else None
         parts = urlsplit(response.url)
         origin = f"{parts.scheme}://{parts.netloc}"
         segments = [s for s in parts.path.split("/") if s]
-        if post is not None and post.markdown:
+        if post is not None and post.content:
             yield from self._substack_emit(post, link, None)
         elif len(segments) >= 2 and segments[0] == "p":
             yield self._substack_post(origin, segments[1], link, None)
@@ -223,7 +217,8 @@ class SubstackCrawl(TwinBaseSpider):
     def parse_substack_post(self, response: Response) -> Iterator[Any]:
         link = response.meta[LINK]
         try:
-            post = parse_post(load_json(response.body, "post"), response.url)
+            post = SubstackPostPage(response.url, response.body)
+            post.content  # noqa: B018 - read here: a body that is no post object is dropped with its reason
         except (SubstackError, PageError) as exc:
             self.ledger.record(link, "dropped", platform="substack", reason="unreadable-post")
             logger.warning("%s: %s", response.url, exc)
@@ -231,7 +226,7 @@ class SubstackCrawl(TwinBaseSpider):
         yield from self._substack_emit(post, link, response.meta.get(SUB_AUTHOR))
 
     # -- helpers --
-    def _substack_emit(self, post: SubstackPost, link: str, ident: Ident | None) -> Iterator[Any]:
+    def _substack_emit(self, post: SubstackPostPage, link: str, ident: Ident | None) -> Iterator[Any]:
         """The article, unless it belongs to another author (discovery only) or is a podcast without text."""
         if ident is not None:
             names = {name_token(self.author_name()), *ident["names"]}
@@ -241,7 +236,7 @@ class SubstackCrawl(TwinBaseSpider):
         if post.is_empty_podcast():
             self.ledger.record(link, "skipped", platform="substack", reason="podcast-without-text")
             return
-        yield build_article(post, self.author_name())
+        yield post.to_item(self.author_name())
 
     @staticmethod
     def substack_ident(ids: list[int], handles: list[str], names: list[str] | None = None) -> Ident:
