@@ -51,7 +51,7 @@ def _medium(name: str) -> Callable[[], Output]:
 
 def _medium_feed(name: str) -> Callable[[], Output]:
     def run() -> Output:
-        p = parse_feed((FIXTURES / "medium" / name).read_bytes()).entries[0].post
+        p = parse_feed((FIXTURES / "medium" / name).read_bytes()).entries[0]
         return _out(p.title, p.subtitle, p.content, p.links, p.images)
     return run
 

@@ -23,13 +23,13 @@ FEED = FIX / "synthetic_feed_janedoe.xml"  # SYNTHETIC: see tests/fixtures/mediu
 def test_feed_channel_and_items() -> None:
     feed = parse_feed(FEED.read_bytes())
     assert feed.author == "Jane Doe" and feed.is_medium
-    assert [e.post.post_id for e in feed.entries] == ["1a2b3c4d5e6f", "3c4d5e6f7081", "4d5e6f708192", "2b3c4d5e6f70"]
+    assert [e.post_id for e in feed.entries] == ["1a2b3c4d5e6f", "3c4d5e6f7081", "4d5e6f708192", "2b3c4d5e6f70"]
     assert all("?" not in e.url for e in feed.entries)  # ?source=rss-... tracking dropped
 
 
 def test_full_item_is_clean_markdown() -> None:
     entry = parse_feed(FEED.read_bytes()).entries[0]
-    post = entry.post
+    post = entry
     assert entry.complete and not post.is_paywalled and post.kind == "article"
     assert post.title == "Building a Feature Store in a Weekend" and post.byline == "Jane Doe"
     assert post.published_at == datetime(2023, 11, 14, 10, 1, 2, tzinfo=UTC)
@@ -54,16 +54,16 @@ def test_full_item_is_clean_markdown() -> None:
 
 def test_snippet_only_member_item_is_a_flagged_preview() -> None:
     entry = parse_feed(FEED.read_bytes()).entries[1]
-    assert not entry.complete and entry.post.is_paywalled
-    assert entry.post.content == "Index memory, re-embedding and the bill nobody budgets for."
-    assert "Continue reading" not in entry.post.content
+    assert not entry.complete and entry.is_paywalled
+    assert entry.content == "Index memory, re-embedding and the bill nobody budgets for."
+    assert "Continue reading" not in entry.content
     assert entry.url == "https://medium.com/@janedoe/the-hidden-cost-of-vector-databases-3c4d5e6f7081"
 
 
 def test_response_item_is_tagged() -> None:
-    by_id = {e.post.post_id: e for e in parse_feed(FEED.read_bytes()).entries}
-    assert by_id["4d5e6f708192"].post.kind == "response" and by_id["4d5e6f708192"].complete  # type: ignore[union-attr]
-    assert by_id["2b3c4d5e6f70"].post.kind == "article"  # type: ignore[union-attr]
+    by_id = {e.post_id: e for e in parse_feed(FEED.read_bytes()).entries}
+    assert by_id["4d5e6f708192"].kind == "response" and by_id["4d5e6f708192"].complete  # type: ignore[union-attr]
+    assert by_id["2b3c4d5e6f70"].kind == "article"  # type: ignore[union-attr]
 
 
 def test_not_a_feed() -> None:
@@ -79,7 +79,7 @@ def test_truncated_content_is_not_complete() -> None:
         'that was</p><p><a href="https://medium.com/p/1a2b3c4d5e6f">Continue reading on Medium »</a></p>',
     )
     entry = parse_feed(body).entries[0]
-    assert not entry.complete and entry.post.is_paywalled
+    assert not entry.complete and entry.is_paywalled
 
 
 @pytest.mark.parametrize(("handle", "url"), [

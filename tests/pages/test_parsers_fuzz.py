@@ -132,7 +132,8 @@ def _preview_round_trip(data: bytes) -> Any:
     from twin_crawler.pages.medium import parse_post_page
     from twin_crawler.pages.medium_feed import preview_from_meta, preview_to_meta
 
-    return preview_from_meta(preview_to_meta(parse_post_page("https://medium.com/p/0123456789ab", data)))
+    url = "https://medium.com/p/0123456789ab"
+    return preview_from_meta(preview_to_meta(parse_post_page(url, data).to_item("Jane Doe")), url)
 
 
 # Helpers whose dict argument is another parser's validated output: fuzzed through that producer, as the spiders

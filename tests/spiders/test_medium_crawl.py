@@ -165,7 +165,7 @@ def test_feed_page_request_survives_a_queue(tmp_path: Path) -> None:
     requests = [o for o in out if isinstance(o, Request)]
     assert len(out) == 4 and len(requests) == 1
     restored = request_from_dict(pickle.loads(pickle.dumps(requests[0].to_dict(spider=spider))), spider=spider)
-    assert restored.meta["twin_medium_preview"]["content"] == "Index memory, re-embedding and the bill nobody budgets for."
+    assert restored.meta["twin_medium_preview"]["content"]["Content"] == "Index memory, re-embedding and the bill nobody budgets for."
     assert restored.url == "https://medium.com/@janedoe/the-hidden-cost-of-vector-databases-3c4d5e6f7081"
 
 

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 
+from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.urls import medium_post_id
 
 from . import medium_apollo as apollo
 from . import medium_text
-from .html import PageError, html_language, meta, parse_datetime, parse_html, person_name
+from .html import PageError, html_language, meta, parse_datetime, person_name
 from .markdown import Converted, Image, convert
+from .page import Page
 
 # App links name the post: ``medium://p/<id>`` since about 2019, ``medium:/p/<id>`` (one slash) on pages from
 # 2015-2018, which were dropped ``not-medium`` while only the two-slash form was read (issue 10).
@@ -31,6 +33,11 @@ LD_TYPES = {"NewsArticle", "Article", "BlogPosting", "SocialMediaPosting"}
 TITLE_SUFFIX = re.compile(r"\s+(?:[-|–]\s+[^-|–]*?\s*)?[-|–]\s+Medium\s*$")
 
 
+def post_link(post_id: str) -> str:
+    """The one link of a post, whichever host (medium.com, a subdomain, a custom domain) it was read on."""
+    return f"https://medium.com/p/{post_id}"
+
+
 class NotAMediumPost(ValueError):
     """The page is not a readable Medium post; ``reason`` is a short slug for the run report."""
 
@@ -39,33 +46,43 @@ class NotAMediumPost(ValueError):
         self.reason = reason
 
 
-@dataclass
-class MediumPost:
-    """What a Medium post page (or feed item) yields."""
+class MediumFields:
+    """What a Medium post page and a feed item both say of a post, and the one ``Article`` built from it."""
 
+    url: str
     post_id: str
     title: str
+    subtitle: str
     content: str
-    subtitle: str = ""
-    byline: str | None = None
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    tags: list[str] = field(default_factory=list)
-    is_paywalled: bool = False
-    kind: str = "article"
-    language: str | None = None
-    url: str | None = None
-    description: str | None = None
-    publication: str | None = None
-    source: str = "apollo"
+    byline: str | None
+    published_at: datetime | None
+    modified_at: datetime | None
+    tags: list[str]
+    is_paywalled: bool
+    kind: str
+    language: str | None
+    medium_url: str | None
+    description: str | None
+    publication: str | None
+    source: str
     """Where the body came from: apollo, dom or feed."""
-    links: list[str] = field(default_factory=list)
-    images: list[Image] = field(default_factory=list)
+    links: list[str]
+    images: list[Image]
 
-    def set_text(self, converted: Converted) -> None:
-        """Content, links and images from the text convention's output (title and subtitle repeats dropped)."""
-        self.content = _strip_heading(converted.markdown, self)
-        self.links, self.images = converted.links, converted.images
+    def to_item(self, author_full_name: str) -> Article:
+        """The post as stored: keyed by its ``/p/<id>`` link, whichever host it was read on."""
+        language, title = self.language, self.title
+        return Article(
+            link=post_link(self.post_id), platform="medium", author_full_name=author_full_name, title=title or None,
+            published_at=self.published_at, modified_at=self.modified_at.isoformat() if self.modified_at else None,
+            language=language, source_id=self.post_id, is_paywalled=self.is_paywalled,
+            domain=(urlsplit(self.url).hostname or "-").removeprefix("www."), byline=self.byline,
+            description=self.description or self.subtitle or None, tags=self.tags[:50],
+            kind="response" if self.kind == "response" else "article",
+            content=ArticleContent(Title=title, Subtitle=self.subtitle, Content=self.content, language=language or ""),
+            extra={"medium_url": self.medium_url, "publication": self.publication, "body_source": self.source},
+            links=self.links, images=[DocumentImage(**i) for i in self.images],
+        )
 
 
 def _ld_article(tree: lxml.html.HtmlElement) -> dict[str, Any]:
@@ -114,45 +131,154 @@ def is_locked(post: dict[str, Any], ld: dict[str, Any], content: dict[str, Any])
                 or locked_source not in ("", "LOCKED_POST_SOURCE_NONE"))
 
 
-def parse_post_page(url: str, html: str | bytes) -> MediumPost:
-    """One Medium post from its page. Raises NotAMediumPost (no post id / no text) or PageError (unreadable)."""
-    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    tree = parse_html(text)
-    ld = _ld_article(tree)
-    post_id = post_id_of(tree, ld, url)
-    if post_id is None:
-        raise NotAMediumPost("not-medium")
-    state = apollo.apollo_state(text) or {}
-    post = apollo.post_node(state, post_id) or {}
-    creator = apollo.resolve(state, post.get("creator")) if post else {}
-    collection = apollo.resolve(state, post.get("collection")) if post.get("collection") else {}
-    title = clean_title(post.get("title") or meta(tree, "og:title", "twitter:title") or str(ld.get("headline") or ""))
-    preview = apollo.resolve(state, post.get("previewContent")) or {}
-    subtitle = (preview.get("subtitle") if isinstance(preview, dict) else None) or _meta_subtitle(tree)
-    result = MediumPost(
-        post_id=post_id,
-        title=title,
-        content="",
-        subtitle=subtitle.strip(),
-        byline=person_name(ld.get("author")) or (creator or {}).get("name") or meta(tree, "author") or _dom_text(tree, "pw-author-name"),
-        published_at=parse_datetime(ld.get("datePublished")) or parse_datetime(post.get("firstPublishedAt")),
-        modified_at=parse_datetime(ld.get("dateModified")) or parse_datetime(post.get("updatedAt")),
-        tags=apollo.tag_names(state, post) or [k[4:] for k in ld.get("keywords") or [] if isinstance(k, str) and k.startswith("Tag:")],
-        is_paywalled=is_locked(post, ld, apollo.post_content(state, post)),
-        kind="response" if post.get("inResponseToPostResult") or post.get("inResponseToPostId") else "article",
-        language=html_language(tree) or (post.get("detectedLanguage") or None),
-        url=post.get("mediumUrl") or meta(tree, "og:url", "al:web:url") or url,
-        description=meta(tree, "description"),
-        publication=(collection or {}).get("name"),
-    )
-    body = apollo.paragraphs_to_html(state, apollo.paragraphs(state, post))
-    if body:
-        result.set_text(convert(body, url, medium_text.APOLLO))
-    if not result.content:
-        _dom_fallback(tree, url, result)
-    if not result.content.strip():
-        raise NotAMediumPost("no-text")
-    return result
+class MediumPostPage(MediumFields, Page):
+    """One Medium post page: JSON-LD and the ``__APOLLO_STATE__`` paragraphs, the rendered ``pw-*`` DOM when the
+    state holds no text. ``NotAMediumPost`` from the fields (``not-medium``: no post id; ``no-text``)."""
+
+    @cached_property
+    def _ld(self) -> dict[str, Any]:
+        return _ld_article(self.tree)
+
+    @cached_property
+    def post_id(self) -> str:  # type: ignore[override]
+        post_id = post_id_of(self.tree, self._ld, self.url)
+        if post_id is None:
+            raise NotAMediumPost("not-medium")
+        return post_id
+
+    @cached_property
+    def _state(self) -> apollo.State:
+        return apollo.apollo_state(self.text) or {}
+
+    @cached_property
+    def _post(self) -> dict[str, Any]:
+        """The post's node in the Apollo state (empty on pages without one)."""
+        return apollo.post_node(self._state, self.post_id) or {}
+
+    @cached_property
+    def _state_title(self) -> str:
+        return clean_title(self._post.get("title") or meta(self.tree, "og:title", "twitter:title") or str(self._ld.get("headline") or ""))
+
+    @cached_property
+    def _state_subtitle(self) -> str:
+        preview = apollo.resolve(self._state, self._post.get("previewContent")) or {}
+        return ((preview.get("subtitle") if isinstance(preview, dict) else None) or _meta_subtitle(self.tree)).strip()
+
+    @cached_property
+    def _dom_root(self) -> lxml.html.HtmlElement | None:
+        """The rendered ``pw-*`` DOM (2022+): the <section> of the <article> holding most paragraphs."""
+        sections = self.tree.xpath("//article//section") or self.tree.xpath("//article") or self.tree.xpath("//body")
+        return max(sections, key=lambda s: len(s.xpath(".//p"))) if sections else None
+
+    @cached_property
+    def _body(self) -> tuple[str, Converted]:
+        """Where the text came from and the text convention's output (title and subtitle repeats dropped)."""
+        html = apollo.paragraphs_to_html(self._state, apollo.paragraphs(self._state, self._post))
+        found = ("apollo", Converted(""))
+        if html:
+            converted = convert(html, self.url, medium_text.APOLLO)
+            converted.markdown = _strip_heading(converted.markdown, self._state_title, self._state_subtitle)
+            found = ("apollo", converted)
+        if not found[1].markdown and self._dom_root is not None:
+            converted = convert(self._dom_root, self.url, medium_text.DOM)
+            converted.markdown = _strip_heading(converted.markdown, self.title_of("dom"), self.subtitle_of("dom"))
+            found = ("dom", converted)
+        if not found[1].markdown.strip():
+            raise NotAMediumPost("no-text")
+        return found
+
+    def title_of(self, source: str) -> str:
+        return self._state_title or (_dom_text(self.tree, "pw-post-title") or "" if source == "dom" else "")
+
+    def subtitle_of(self, source: str) -> str:
+        return self._state_subtitle or (_dom_text(self.tree, "pw-subtitle-paragraph") or "" if source == "dom" else "")
+
+    @property
+    def source(self) -> str:  # type: ignore[override]
+        return self._body[0]
+
+    @property
+    def content(self) -> str:  # type: ignore[override]
+        return self._body[1].markdown
+
+    @property
+    def links(self) -> list[str]:  # type: ignore[override]
+        return self._body[1].links
+
+    @property
+    def images(self) -> list[Image]:  # type: ignore[override]
+        return self._body[1].images
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return self.title_of(self.source)
+
+    @property
+    def subtitle(self) -> str:  # type: ignore[override]
+        return self.subtitle_of(self.source)
+
+    @property
+    def byline(self) -> str | None:  # type: ignore[override]
+        creator = apollo.resolve(self._state, self._post.get("creator")) if self._post else {}
+        return (person_name(self._ld.get("author")) or (creator or {}).get("name") or meta(self.tree, "author")
+                or _dom_text(self.tree, "pw-author-name"))
+
+    @property
+    def _shown_date(self) -> datetime | None:
+        """The first publication date the DOM shows (the DOM reading only)."""
+        return _dom_date(_dom_text(self.tree, "pw-published-date")) if self.source == "dom" else None
+
+    @property
+    def published_at(self) -> datetime | None:  # type: ignore[override]
+        own = parse_datetime(self._ld.get("datePublished")) or parse_datetime(self._post.get("firstPublishedAt"))
+        if self.source == "dom":  # article:published_time is the latest (re)publication, the DOM date the first
+            own = own or self._shown_date or parse_datetime(meta(self.tree, "article:published_time"))
+        return own
+
+    @property
+    def modified_at(self) -> datetime | None:  # type: ignore[override]
+        own = parse_datetime(self._ld.get("dateModified")) or parse_datetime(self._post.get("updatedAt"))
+        if self._shown_date is not None:
+            own = own or parse_datetime(meta(self.tree, "article:published_time"))
+        return own
+
+    @property
+    def tags(self) -> list[str]:  # type: ignore[override]
+        return apollo.tag_names(self._state, self._post) or [
+            k[4:] for k in self._ld.get("keywords") or [] if isinstance(k, str) and k.startswith("Tag:")]
+
+    @property
+    def is_paywalled(self) -> bool:  # type: ignore[override]
+        locked = is_locked(self._post, self._ld, apollo.post_content(self._state, self._post))
+        return locked or (self.source == "dom" and bool(self.tree.xpath("//*[normalize-space(text())='Member-only story']")))
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return "response" if self._post.get("inResponseToPostResult") or self._post.get("inResponseToPostId") else "article"
+
+    @property
+    def language(self) -> str | None:  # type: ignore[override]
+        return html_language(self.tree) or (self._post.get("detectedLanguage") or None)
+
+    @property
+    def medium_url(self) -> str | None:  # type: ignore[override]
+        return self._post.get("mediumUrl") or meta(self.tree, "og:url", "al:web:url") or self.url
+
+    @property
+    def description(self) -> str | None:  # type: ignore[override]
+        return meta(self.tree, "description")
+
+    @property
+    def publication(self) -> str | None:  # type: ignore[override]
+        collection = apollo.resolve(self._state, self._post.get("collection")) if self._post.get("collection") else {}
+        return (collection or {}).get("name")
+
+
+def parse_post_page(url: str, html: str | bytes) -> MediumPostPage:
+    """One Medium post page, read. Raises NotAMediumPost (no post id / no text) or PageError (unreadable)."""
+    page = MediumPostPage(url, html)
+    page.content  # noqa: B018 - read now: the caller learns here whether it is a post
+    return page
 
 
 def _meta_subtitle(tree: lxml.html.HtmlElement) -> str:
@@ -163,10 +289,10 @@ def _meta_subtitle(tree: lxml.html.HtmlElement) -> str:
     return "" if not og or _norm(description).startswith(_norm(og)[:60]) else og
 
 
-def _strip_heading(markdown: str, post: MediumPost) -> str:
+def _strip_heading(markdown: str, title: str, subtitle: str) -> str:
     """Drop the leading blocks that repeat the title, and the subtitle right under it (both kept as fields)."""
     blocks = markdown.split("\n\n")
-    title, subtitle = _norm(post.title), _norm(post.subtitle)
+    title, subtitle = _norm(title), _norm(subtitle)
     kept: list[str] = []
     after_title = False
     for i, block in enumerate(blocks):
@@ -192,26 +318,6 @@ def _dom_text(tree: lxml.html.HtmlElement, cls: str) -> str | None:
     return text or None
 
 
-def _dom_fallback(tree: lxml.html.HtmlElement, url: str, post: MediumPost) -> None:
-    """The rendered ``pw-*`` DOM (2022+): the <section> of the <article> holding most paragraphs is the body."""
-    sections = tree.xpath("//article//section") or tree.xpath("//article") or tree.xpath("//body")
-    if not sections:
-        return
-    root = max(sections, key=lambda s: len(s.xpath(".//p")))
-    post.title = post.title or (_dom_text(tree, "pw-post-title") or "")
-    post.subtitle = post.subtitle or (_dom_text(tree, "pw-subtitle-paragraph") or "")
-
-    post.set_text(convert(root, url, medium_text.DOM))
-    post.source = "dom"
-    shown = _dom_date(_dom_text(tree, "pw-published-date"))
-    if shown is not None:
-        # The DOM shows the first publication date; article:published_time is the latest (re)publication.
-        post.modified_at = post.modified_at or parse_datetime(meta(tree, "article:published_time"))
-        post.published_at = post.published_at or shown
-    post.published_at = post.published_at or parse_datetime(meta(tree, "article:published_time"))
-    post.is_paywalled = post.is_paywalled or bool(tree.xpath("//*[normalize-space(text())='Member-only story']"))
-
-
 def _dom_date(text: str | None) -> datetime | None:
     for fmt in ("%b %d, %Y", "%B %d, %Y"):
         try:
@@ -221,4 +327,4 @@ def _dom_date(text: str | None) -> datetime | None:
     return None
 
 
-__all__ = ["MediumPost", "NotAMediumPost", "PageError", "clean_title", "parse_post_page"]
+__all__ = ["MediumFields", "MediumPostPage", "NotAMediumPost", "PageError", "clean_title", "parse_post_page"]

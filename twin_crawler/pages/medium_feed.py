@@ -8,20 +8,22 @@ carry only a ``medium-feed-snippet`` in ``description`` (a preview, never the co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
 
+from twin_crawler.items import Article
 from twin_crawler.urls import medium_post_id
 
 from . import medium_text
 from .html import PageError, parse_datetime
 from .markdown import convert
-from .medium import MediumPost
+from .medium import MediumFields
 from .medium_text import TRACKING_PIXEL
+from .page import Page
 
 NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -31,26 +33,6 @@ NS = {
 MAX_FEED_BYTES = 16 * 1024 * 1024
 CHANNEL_TITLE = re.compile(r"^Stories by (.+?) on Medium$")
 GUID_ID = re.compile(r"/p/([0-9a-f]{8,12})$")
-
-
-@dataclass
-class FeedEntry:
-    """One feed item: the post (complete, or a preview when ``complete`` is False) and where it lives."""
-
-    post: MediumPost
-    url: str
-    """The item's link without Medium's ``?source=rss-...`` tracking query."""
-    creator: str | None
-    complete: bool
-
-
-@dataclass
-class MediumFeed:
-    """A parsed feed: whose it is and its items."""
-
-    author: str | None
-    is_medium: bool
-    entries: list[FeedEntry] = field(default_factory=list)
 
 
 def _xml(body: bytes | str) -> etree._Element:
@@ -78,55 +60,85 @@ def strip_tracking(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
-def parse_feed(body: bytes | str) -> MediumFeed:
-    """Every item of a Medium RSS feed whose post id can be read. Raises PageError for non-feeds."""
-    channel = _xml(body).find("channel")
-    assert channel is not None
-    match = CHANNEL_TITLE.match(_text(channel, "title"))
-    feed = MediumFeed(author=match.group(1) if match else None, is_medium=_text(channel, "generator") == "Medium")
-    for item in channel.findall("item"):
-        entry = _entry(item)
-        if entry is not None:
-            feed.entries.append(entry)
+class MediumFeedItem(MediumFields):
+    """One ``<item>`` of a Medium feed read as a post: complete, or a preview (``complete`` False: member-only or
+    cut short, flagged paywalled; the page may hold more)."""
+
+    source = "feed"
+    language = None
+    subtitle = ""
+    description = None
+
+    def __init__(self, item: etree._Element, url: str, post_id: str) -> None:
+        self.url, self.post_id = url, post_id
+        """``url`` is the item's link without Medium's ``?source=rss-...`` tracking query."""
+        self.medium_url = url
+        self.title = " ".join(_text(item, "title").split())
+        self.tags = [(c.text or "").strip() for c in item.findall("category") if (c.text or "").strip()]
+        self.byline = _text(item, "dc:creator") or None
+        self.published_at = parse_datetime(_text(item, "pubDate"))
+        self.modified_at = parse_datetime(_text(item, "atom:updated"))
+        html = _text(item, "content:encoded")
+        body = _fragment(html) if html else None
+        complete = body is not None and "Continue reading on" not in html
+        self.publication, self.links, self.images = None, [], []
+        if body is not None:
+            self.publication = _remove_tracking(body)
+            converted = convert(body, url, medium_text.FEED)
+            self.content, self.links, self.images = _without_title(converted.markdown, self.title), converted.links, converted.images
+        else:
+            self.content = _snippet(_text(item, "description"))
+        self.is_paywalled = not complete
+        self.kind = "response" if complete and not self.tags and body is not None and is_response(self.title, self.content, body) else "article"
+        self.complete = complete and bool(self.content.strip())
+
+    @property
+    def creator(self) -> str | None:
+        """The item's ``dc:creator``: on a publication feed, who wrote it."""
+        return self.byline
+
+
+class MediumFeedPage(Page):
+    """A Medium RSS feed: whose it is (``Stories by X on Medium``) and every item whose post id can be read.
+    ``PageError`` from the fields for a body that is no RSS feed."""
+
+    @cached_property
+    def _channel(self) -> etree._Element:
+        channel = _xml(self.body).find("channel")
+        assert channel is not None  # _xml refuses a feed without one
+        return channel
+
+    @property
+    def author(self) -> str | None:
+        match = CHANNEL_TITLE.match(_text(self._channel, "title"))
+        return match.group(1) if match else None
+
+    @property
+    def is_medium(self) -> bool:
+        return _text(self._channel, "generator") == "Medium"
+
+    @cached_property
+    def entries(self) -> list[MediumFeedItem]:
+        return [entry for entry in map(_entry, self._channel.findall("item")) if entry is not None]
+
+    def next_urls(self) -> list[str]:
+        return [entry.url for entry in self.entries]
+
+
+def parse_feed(body: bytes | str) -> MediumFeedPage:
+    """A Medium RSS feed, read (PageError for non-feeds)."""
+    feed = MediumFeedPage("", body)
+    feed.entries  # noqa: B018 - read now: a body that is no feed fails here
     return feed
 
 
-def _entry(item: etree._Element) -> FeedEntry | None:
+def _entry(item: etree._Element) -> MediumFeedItem | None:
     url = strip_tracking(_text(item, "link"))
     guid = GUID_ID.search(_text(item, "guid"))
     post_id = guid.group(1) if guid else medium_post_id(urlsplit(url).path)
     if not post_id or not url:
         return None
-    title = " ".join(_text(item, "title").split())
-    tags = [(c.text or "").strip() for c in item.findall("category") if (c.text or "").strip()]
-    html = _text(item, "content:encoded")
-    body = _fragment(html) if html else None
-    complete = body is not None and "Continue reading on" not in html
-    publication, links, images = None, [], []
-    if body is not None:
-        publication = _remove_tracking(body)
-        converted = convert(body, url, medium_text.FEED)
-        content, links, images = _without_title(converted.markdown, title), converted.links, converted.images
-    else:
-        content = _snippet(_text(item, "description"))
-    post = MediumPost(
-        post_id=post_id,
-        title=title,
-        content=content,
-        byline=_text(item, "dc:creator") or None,
-        published_at=parse_datetime(_text(item, "pubDate")),
-        modified_at=parse_datetime(_text(item, "atom:updated")),
-        tags=tags,
-        is_paywalled=not complete,
-        url=url,
-        publication=publication,
-        source="feed",
-        links=links,
-        images=images,
-    )
-    if complete and not tags and body is not None and is_response(title, content, body):
-        post.kind = "response"
-    return FeedEntry(post=post, url=url, creator=post.byline, complete=complete and bool(content.strip()))
+    return MediumFeedItem(item, url, post_id)
 
 
 def _fragment(html: str) -> lxml.html.HtmlElement | None:
@@ -185,16 +197,13 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.casefold())
 
 
-def preview_to_meta(post: MediumPost) -> dict[str, Any]:
-    """A feed preview as plain data (request meta must pickle for JOBDIR/Redis queues)."""
-    return {"post_id": post.post_id, "title": post.title, "content": post.content, "byline": post.byline,
-            "published_at": post.published_at.isoformat() if post.published_at else None, "tags": post.tags,
-            "url": post.url, "links": post.links, "images": post.images}
+def preview_to_meta(preview: Article) -> dict[str, Any]:
+    """A feed preview's article as plain JSON data (request meta must pickle for JOBDIR/Redis queues)."""
+    return preview.model_dump(mode="json")
 
 
-def preview_from_meta(data: dict[str, Any]) -> MediumPost:
-    """The feed preview back from request meta: always flagged paywalled (it is not the complete text)."""
-    return MediumPost(post_id=data["post_id"], title=data["title"], content=data["content"], byline=data["byline"],
-                      published_at=parse_datetime(data["published_at"]), tags=list(data["tags"]), url=data["url"],
-                      is_paywalled=True, source="feed", links=list(data.get("links") or []),
-                      images=list(data.get("images") or []))
+def preview_from_meta(data: dict[str, Any], url: str) -> Article:
+    """The feed preview back from request meta, as read at ``url``: always flagged paywalled (it is not the
+    complete text)."""
+    domain = (urlsplit(url).hostname or "-").removeprefix("www.")
+    return Article.model_validate({**data, "is_paywalled": True, "domain": domain})

@@ -13,12 +13,12 @@ from scrapy.settings import BaseSettings
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.browser import enable_browser
-from twin_crawler.items import Article, ArticleContent, DocumentImage, name_key
+from twin_crawler.items import name_key
 from twin_crawler.meta import HANDLE_LINK, LINK, MEDIUM_HANDLE, MEDIUM_PREVIEW
 from twin_crawler.pages.html import PageError
-from twin_crawler.pages.medium import MediumPost, NotAMediumPost, parse_post_page
+from twin_crawler.pages.medium import MediumPostPage, NotAMediumPost, post_link
 from twin_crawler.pages.medium_apollo import profile_post_ids
-from twin_crawler.pages.medium_feed import parse_feed, preview_from_meta, preview_to_meta
+from twin_crawler.pages.medium_feed import MediumFeedPage, preview_from_meta, preview_to_meta
 from twin_crawler.urls import Route, canonicalize
 from twin_crawler.warehouse import Warehouse
 
@@ -51,10 +51,6 @@ def feed_url(handle: str, base: str) -> str:
     if "." in text.strip("."):
         return f"https://{text}/feed"  # <user>.medium.com or a custom domain
     return f"{base}/feed/@{text.lstrip('@')}"
-
-
-def post_link(post_id: str) -> str:
-    return f"https://medium.com/p/{post_id}"
 
 
 class MediumCrawl(TwinBaseSpider):
@@ -108,15 +104,16 @@ class MediumCrawl(TwinBaseSpider):
 
     @settles
     def parse_medium_feed(self, response: Response) -> Iterator[Any]:
+        feed = MediumFeedPage(response.url, response.body)
         try:
-            feed = parse_feed(response.body)
+            feed.entries  # noqa: B018 - read here: a body that is no feed makes the handle a failed row
         except PageError as exc:
             logger.warning("%s is not a Medium feed (%s); check the handle", response.url, exc)
             self.handle_failed(response, "not-a-feed")
             return
         self.handle_answered(response)
         for entry in feed.entries:
-            link = post_link(entry.post.post_id)
+            link = post_link(entry.post_id)
             if not self._medium_register(link, entry.url):
                 continue
             if feed.author is None and not self._medium_by_author(entry.creator):
@@ -124,10 +121,10 @@ class MediumCrawl(TwinBaseSpider):
                 self.ledger.record(link, "skipped", platform="medium", reason="other-author")
                 continue
             if entry.complete:
-                yield self.medium_article(entry.post, entry.url)
+                yield entry.to_item(self.author_name())
             else:  # member-only or cut short: the page may hold a longer preview; the feed's is kept as fallback
-                yield self.request(self.medium_page_url(entry.url, entry.post.post_id), "medium", self.parse_medium_post,
-                                   link=link, meta={MEDIUM_PREVIEW: preview_to_meta(entry.post)})
+                yield self.request(self.medium_page_url(entry.url, entry.post_id), "medium", self.parse_medium_post,
+                                   link=link, meta={MEDIUM_PREVIEW: preview_to_meta(entry.to_item(self.author_name()))})
 
     def _medium_by_author(self, creator: str | None) -> bool:
         """The feed item's ``dc:creator`` names the author (every word of the author's name appears in it)."""
@@ -161,7 +158,8 @@ class MediumCrawl(TwinBaseSpider):
         reason = "not-text"
         if isinstance(response, TextResponse):
             try:
-                yield self.medium_article(parse_post_page(response.url, response.text), response.url)
+                page = MediumPostPage(response.url, response.text)
+                yield page.to_item(self.author_name())
                 return
             except NotAMediumPost as exc:
                 reason = exc.reason
@@ -170,32 +168,9 @@ class MediumCrawl(TwinBaseSpider):
                 logger.info("unreadable Medium page %s: %s", response.url, exc)
         preview = response.meta.get(MEDIUM_PREVIEW)
         if preview:
-            yield self.medium_article(preview_from_meta(preview), response.url)
+            yield preview_from_meta(preview, response.url)
             return
         self.ledger.record(link, "dropped", platform="medium", reason=reason)
-
-    def medium_article(self, post: MediumPost, url: str) -> Article:
-        language = post.language or ""
-        return Article(
-            link=post_link(post.post_id),
-            platform="medium",
-            author_full_name=self.author_name(),
-            title=post.title or None,
-            published_at=post.published_at,
-            modified_at=post.modified_at.isoformat() if post.modified_at else None,
-            language=post.language,
-            source_id=post.post_id,
-            is_paywalled=post.is_paywalled,
-            domain=self.domain_of(url),
-            byline=post.byline,
-            description=post.description or post.subtitle or None,
-            tags=post.tags[:50],
-            kind="response" if post.kind == "response" else "article",
-            content=ArticleContent(Title=post.title, Subtitle=post.subtitle, Content=post.content, language=language),
-            extra={"medium_url": post.url, "publication": post.publication, "body_source": post.source},
-            links=post.links, images=[DocumentImage(**i) for i in post.images],
-        )
-
 
 class MediumSpider(MediumCrawl):
     """Medium posts of one author.
