@@ -1,17 +1,24 @@
 """Bad input gets one actionable ``error:`` line, a non-zero exit code, and never a traceback.
 
-Table-driven: every case is a real ``scrapy crawl`` subprocess (as a user runs it). The cases run in parallel
-in one module fixture (each pays the ~1 s Scrapy start-up), and each row is its own test.
+Table-driven, in-process: every case goes through ``commands.crawl.preflight``, the function ``scrapy crawl``
+runs before its engine starts, with settings built as the CLI builds them (the project module, ``-s`` at command
+line priority, the environment). Three cases also run as real ``scrapy crawl`` subprocesses, for what only the
+CLI shows: the process exit code, and no traceback on any stream.
 """
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import CrawlResult, crawl, free_port
+from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
+
+from twin_crawler.commands.crawl import preflight
 
 OK_LINK = "https://blog.example.org/posts/one"
 USER = "user=Jane Doe"
@@ -103,23 +110,40 @@ CASES = [
 ]
 
 
-def run_case(case: Case, paths: dict[str, str], workdir: Path) -> CrawlResult:
-    fill = {**paths, "closed_port": str(free_port())}
+def cli_args(case: Case, fill: dict[str, str]) -> list[str]:
     argv: list[str] = []
     for arg in case.args:
         arg = arg.format(**fill) if "{" in arg else arg
         argv += [arg] if arg.startswith("-s") or argv[-1:] == ["-s"] else ["-a", arg]
+    return argv
+
+
+def run_case(case: Case, paths: dict[str, str], workdir: Path) -> CrawlResult:
+    fill = {**paths, "closed_port": str(free_port())}
     env = {"TWIN_DATA_DIR": str(workdir / case.id), **{k: v.format(**fill) for k, v in case.env.items()}}
-    return crawl(case.spider, *argv, env=env, timeout=120)
+    return crawl(case.spider, *cli_args(case, fill), env=env, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CrawlResult]:
-    root = tmp_path_factory.mktemp("bad-input")
-    paths = files(root)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {case.id: pool.submit(run_case, case, paths, root) for case in CASES}
-        return {cid: f.result() for cid, f in futures.items()}
+def in_process(case: Case, paths: dict[str, str], workdir: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The case through the crawl command's preflight, with the settings ``scrapy crawl`` would have."""
+    fill = {**paths, "closed_port": str(free_port())}
+    for name in [n for n in os.environ if n.startswith("TWIN_")]:
+        monkeypatch.delenv(name)  # as tests/conftest.py's crawl() gives a subprocess
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value.format(**fill))
+    settings = Settings()
+    settings.setmodule("twin_crawler.settings.local", priority="project")
+    settings.set("TWIN_DATA_DIR", str(workdir / case.id), priority="cmdline")
+    spargs: dict[str, str] = {}
+    argv = cli_args(case, fill)
+    for flag, value in zip(argv[::2], argv[1::2], strict=True):
+        name, _, text = value.partition("=")
+        if flag == "-s":
+            settings.set(name, text, priority="cmdline")
+        else:
+            spargs[name] = text
+    code, _ = preflight(get_spider_loader(settings), case.spider, spargs, settings)
+    return code
 
 
 def test_table_has_at_least_40_distinct_cases() -> None:
@@ -127,7 +151,31 @@ def test_table_has_at_least_40_distinct_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_gets_one_line_and_exit_code(case: Case, results: dict[str, CrawlResult]) -> None:
+def test_bad_input_gets_one_line_and_exit_code(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code = in_process(case, files(tmp_path), tmp_path, monkeypatch)
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, err[-3000:]
+    assert case.message in errors[0], errors[0]
+    assert code == case.code, (code, errors[0])
+    assert not list((tmp_path / case.id).rglob("*.db"))  # refused: not even an empty warehouse is left
+
+
+SMOKE = [c for c in CASES if c.id in ("malformed-ipv6", "unknown-spider", "uri-unreachable")]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CrawlResult]:
+    root = tmp_path_factory.mktemp("bad-input")
+    paths = files(root)
+    with ThreadPoolExecutor(max_workers=len(SMOKE)) as pool:
+        futures = {case.id: pool.submit(run_case, case, paths, root) for case in SMOKE}
+        return {cid: f.result() for cid, f in futures.items()}
+
+
+@pytest.mark.parametrize("case", SMOKE, ids=[c.id for c in SMOKE])
+def test_the_cli_exits_with_the_code_and_one_line(case: Case, results: dict[str, CrawlResult]) -> None:
     result = results[case.id]
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output[-3000:]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.help_text import CrawlHelp
@@ -16,6 +18,40 @@ from twin_crawler.spiders.base import PREPARED
 from twin_crawler.warehouse import WarehouseError, from_settings
 
 from . import EXIT_USAGE, EXIT_WAREHOUSE, fail
+
+
+def preflight(loader: Any, name: str, spargs: dict[str, Any], settings: BaseSettings) -> tuple[int, dict[str, Any]]:
+    """Everything ``scrapy crawl`` checks before the engine starts: the spider exists, its arguments and links
+    are valid, the warehouse answers. Returns the exit code (0 = go; else the one ``error:`` line was printed)
+    and the spider's arguments, carrying the prepared run so ``from_crawler`` builds the spider once. Tests call
+    this in-process with the CLI's settings; the command is a thin shell around it."""
+    try:
+        spider_cls = loader.load(name)
+    except KeyError:
+        fail(f"unknown spider {name!r}; available: {', '.join(sorted(loader.list()))}")
+        return EXIT_USAGE, spargs
+    check = getattr(spider_cls, "preflight", None)
+    if check is None:
+        return 0, spargs
+    try:
+        warehouse = from_settings(settings)
+        refused = True
+        try:
+            prepared = check(spargs, settings, warehouse)
+            refused = False
+        finally:
+            # A refused run leaves nothing behind: not even the empty twin.db its preflight created.
+            if refused:
+                warehouse.discard()
+            else:
+                warehouse.close()
+    except ArgumentError as exc:
+        fail(scrub(str(exc)))
+        return EXIT_USAGE, spargs
+    except WarehouseError as exc:
+        fail(f"{scrub(str(exc))} (set TWIN_MONGODB_URI to a reachable MongoDB, or unset it for the embedded warehouse)")
+        return EXIT_WAREHOUSE, spargs
+    return 0, {**spargs, PREPARED: prepared}
 
 
 class Command(CrawlHelp, ScrapyCrawl):  # CrawlHelp: -h lists the spiders' -a arguments
@@ -27,36 +63,9 @@ class Command(CrawlHelp, ScrapyCrawl):  # CrawlHelp: -h lists the spiders' -a ar
         if len(args) != 1:
             raise UsageError("give exactly one spider name, e.g. scrapy crawl twin -a config=FILE")
         assert self.crawler_process is not None and self.settings is not None
-        loader = self.crawler_process.spider_loader
-        try:
-            spider_cls = loader.load(args[0])
-        except KeyError:
-            fail(f"unknown spider {args[0]!r}; available: {', '.join(sorted(loader.list()))}")
-            self.exitcode = EXIT_USAGE
+        self.exitcode, opts.spargs = preflight(self.crawler_process.spider_loader, args[0], opts.spargs, self.settings)
+        if self.exitcode:
             return
-        preflight = getattr(spider_cls, "preflight", None)
-        if preflight is not None:
-            try:
-                warehouse = from_settings(self.settings)
-                refused = True
-                try:
-                    prepared = preflight(opts.spargs, self.settings, warehouse)
-                    refused = False
-                finally:
-                    # A refused run leaves nothing behind: not even the empty twin.db its preflight created.
-                    if refused:
-                        warehouse.discard()
-                    else:
-                        warehouse.close()
-            except ArgumentError as exc:
-                fail(scrub(str(exc)))
-                self.exitcode = EXIT_USAGE
-                return
-            except WarehouseError as exc:
-                fail(f"{scrub(str(exc))} (set TWIN_MONGODB_URI to a reachable MongoDB, or unset it for the embedded warehouse)")
-                self.exitcode = EXIT_WAREHOUSE
-                return
-            opts.spargs = {**opts.spargs, PREPARED: prepared}  # from_crawler adopts it: the spider is built once
         super().run(args, opts)
         if self.exitcode == 0 and self._run_crawler is not None:
             # 1 when a link failed, was dead-lettered or blocked (README "Exit codes"); set by the run report.
