@@ -184,15 +184,31 @@ def backend_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str
     return env
 
 
-@pytest.fixture
-def open_backend(backend_env: dict[str, str]) -> Callable[[], Any]:
-    """Opens the warehouse ``backend_env`` selects (as the crawler would)."""
+def _opener(env: dict[str, str]) -> Callable[[], Any]:
     from twin_crawler.warehouse import open_warehouse
 
     def _open() -> Any:
-        return open_warehouse(backend_env.get("TWIN_MONGODB_URI"), data_dir=backend_env["TWIN_DATA_DIR"])
+        return open_warehouse(env.get("TWIN_MONGODB_URI"), data_dir=env["TWIN_DATA_DIR"])
 
     return _open
+
+
+@pytest.fixture
+def open_backend(backend_env: dict[str, str]) -> Callable[[], Any]:
+    """Opens the warehouse ``backend_env`` selects (as the crawler would)."""
+    return _opener(backend_env)
+
+
+@pytest.fixture
+def embedded_env(tmp_path: Path) -> dict[str, str]:
+    """The default warehouse (an embedded file), isolated per test: crawl tests use one backend; every backend
+    is held to one contract by tests/warehouse/test_warehouse_contract.py and one e2e crawl."""
+    return {"TWIN_DATA_DIR": str(tmp_path / "data")}
+
+
+@pytest.fixture
+def open_embedded(embedded_env: dict[str, str]) -> Callable[[], Any]:
+    return _opener(embedded_env)
 
 
 # ---------------------------------------------------------------- Redis

@@ -93,18 +93,18 @@ def test_index_page_given_directly_is_not_stored(site: LoopbackSite, tmp_path: P
     assert "dropped/index-page" in result.report
 
 
-def test_same_text_under_two_links_is_stored_once(site: LoopbackSite, backend_env: dict[str, str],
-                                                  open_backend: Callable[[], Any]) -> None:
+def test_same_text_under_two_links_is_stored_once(site: LoopbackSite, embedded_env: dict[str, str],
+                                                  open_embedded: Callable[[], Any]) -> None:
     """A cross-post (same article on two sites) is one document; the other link is kept in also_published_at."""
     html = (BLOGS / "readability_v8-blog_source.html").read_text(encoding="utf-8")
     first = site.add("/blog/2019/standalone-wasm.html", html)
     mirror = site.add("/mirror/2019/standalone-wasm.html",
                       html.replace("Please file bugs, and as always help is welcome!", "Thanks for reading my mirror."))
-    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={first}", "-s", "CONCURRENT_REQUESTS=1", env=backend_env)
+    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={first}", "-s", "CONCURRENT_REQUESTS=1", env=embedded_env)
     assert_ok(result)
-    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={mirror},{first}", env=backend_env)
+    result = crawl("article", "-a", "user=Jane Doe", "-a", f"links={mirror},{first}", env=embedded_env)
     assert_ok(result)
-    docs = stored(open_backend, "articles")
+    docs = stored(open_embedded, "articles")
     assert [d["link"] for d in docs] == [first]
     assert docs[0]["also_published_at"] == [mirror]
     assert "dropped/cross-post" in result.report

@@ -25,8 +25,8 @@ HANDLE = "jane-doe"
 FEED_PATH = f"/in/{HANDLE}/recent-activity/all/"
 
 
-def dump(open_backend: Callable[[], Any], *collections: str) -> dict[str, list[dict[str, Any]]]:
-    w = open_backend()
+def dump(open_embedded: Callable[[], Any], *collections: str) -> dict[str, list[dict[str, Any]]]:
+    w = open_embedded()
     try:
         return {c: sorted(w.find(c), key=lambda d: str(d.get("link") or d.get("started_at"))) for c in collections}
     finally:
@@ -42,14 +42,14 @@ def guest_site(site: LoopbackSite) -> list[str]:
     return [site.url + p for p in (POST_PATH, FEED_UPDATE_PATH, *PULSE)]
 
 
-def test_logged_out_links_into_both_backends_then_rerun_unchanged(
-        site: LoopbackSite, backend_env: dict[str, str], open_backend: Callable[[], Any], tmp_path: Path) -> None:
+def test_logged_out_links_into_the_warehouse_then_rerun_unchanged(
+        site: LoopbackSite, embedded_env: dict[str, str], open_embedded: Callable[[], Any], tmp_path: Path) -> None:
     links = guest_site(site)
     base = ["-s", f"TWIN_LINKEDIN_BASE_URL={site.url}", "-a", "user=Jane Doe", "-a", "links=" + ",".join(links)]
     out = tmp_path / "out.jsonl"
-    first = crawl("linkedin", *base, "-O", str(out), env=backend_env)
+    first = crawl("linkedin", *base, "-O", str(out), env=embedded_env)
     assert_ok(first)
-    docs = dump(open_backend, "posts", "articles")
+    docs = dump(open_embedded, "posts", "articles")
     posts, articles = docs["posts"], docs["articles"]
     assert [p["link"] for p in posts] == [f"{site.url}/feed/update/urn:li:activity:{i}/"
                                           for i in ("7246889922761027584", "7247945789950353408")]
@@ -67,9 +67,9 @@ def test_logged_out_links_into_both_backends_then_rerun_unchanged(
     assert articles[1]["content"]["Content"].startswith("*This article was originally published")
     assert sum(1 for _ in out.read_text().splitlines()) == 4
 
-    second = crawl("linkedin", *base, "-a", "force=1", env=backend_env)
+    second = crawl("linkedin", *base, "-a", "force=1", env=embedded_env)
     assert_ok(second)
-    again = dump(open_backend, "posts", "articles", "runs")
+    again = dump(open_embedded, "posts", "articles", "runs")
     assert {k: again[k] for k in ("posts", "articles")} == docs  # nothing rewritten
     assert [r["totals"].get("unchanged", 0) for r in again["runs"]] == [0, 4]
     assert [r["totals"].get("new", 0) for r in again["runs"]] == [4, 0]

@@ -95,13 +95,13 @@ def articles(open_warehouse: Callable[[], Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_second_run_inside_the_window_fetches_only_discovery_pages(
-        site: LoopbackSite, backend_env: dict[str, str], open_backend: Callable[[], Any]) -> None:
-    env = {**backend_env, "TWIN_RECRAWL_AFTER": "24h"}
+        site: LoopbackSite, embedded_env: dict[str, str], open_embedded: Callable[[], Any]) -> None:
+    env = {**embedded_env, "TWIN_RECRAWL_AFTER": "24h"}
     blog = Blog(site)
     blog.add("/p/a", Post(article_html("Post A", 1), etag='"a1"'))
     blog.add("/p/b", Post(article_html("Post B", 2)))
     run(site, env, "-s", "TWIN_CRAWL_LOG_DRAIN_EVERY=1")  # settled links written during the run, the rest at the end
-    assert len(articles(open_backend)) == 2
+    assert len(articles(open_embedded)) == 2
 
     blog.add("/p/c", Post(article_html("Post C", 3)))  # published between the runs
     site.hits.clear()
@@ -109,8 +109,8 @@ def test_second_run_inside_the_window_fetches_only_discovery_pages(
     # Discovery (the index page and its feed) is fetched again and finds the new post; nothing else is fetched
     # (the feed answered, so the sitemap is not read).
     assert dict(site.hits) == {"/": 1, "/feed.xml": 1, "/p/c": 1}
-    assert sorted(articles(open_backend)) == [f"{site.url}/p/{x}" for x in "abc"]
-    totals = last_run(open_backend)["totals"]
+    assert sorted(articles(open_embedded)) == [f"{site.url}/p/{x}" for x in "abc"]
+    totals = last_run(open_embedded)["totals"]
     # Fresh links are not fetched and count as unchanged (the document is known current), with the reason shown.
     assert totals.get("unchanged") == 2 and totals.get("new") == 1
     assert "unchanged/fresh=2" in second.report
@@ -121,7 +121,7 @@ def test_second_run_inside_the_window_fetches_only_discovery_pages(
     assert all(site.hits[f"/p/{x}"] == 1 for x in "abc")
     # force is a full refetch: no validators sent, so the body is parsed again (a better parser gets to run).
     assert all("If-None-Match" not in headers for path, headers in site.requests if path.startswith("/p/"))
-    totals = last_run(open_backend)["totals"]
+    totals = last_run(open_embedded)["totals"]
     assert totals.get("unchanged") == 3 and "skipped" not in totals
 
 

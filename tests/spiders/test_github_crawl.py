@@ -88,12 +88,12 @@ def test_discovery_follows_recorded_pages_skips_forks_and_waits_for_rate_limit(s
     assert doc["published_at"] is not None
 
 
-def test_file_repository_end_to_end_into_both_backends(backend_env: dict[str, str], open_backend: Callable[[], Any],
+def test_file_repository_end_to_end_into_the_warehouse(embedded_env: dict[str, str], open_embedded: Callable[[], Any],
                                                       tmp_path: Path) -> None:
     built = build_repo(tmp_path / "alice" / "project", tmp_path / "outside", big=False)
-    first = crawl("github", "-a", f"links={built.path.as_uri()}", env=backend_env)  # no user: the owner is the author
+    first = crawl("github", "-a", f"links={built.path.as_uri()}", env=embedded_env)  # no user: the owner is the author
     assert_ok(first)
-    docs = stored(open_backend, "repositories")
+    docs = stored(open_embedded, "repositories")
     assert len(docs) == 1
     doc = docs[0]
     assert doc["link"] == built.path.as_uri() and doc["platform"] == "github" and doc["name"] == "alice/project"
@@ -102,12 +102,12 @@ def test_file_repository_end_to_end_into_both_backends(backend_env: dict[str, st
     assert {p: t.encode() for p, t in doc["content"].items()} == STORED
     assert {s["path"]: s["reason"] for s in doc["skipped"]} == expected_skipped(big=False)
     assert doc["files_stored"] == len(STORED) and doc["bytes_stored"] == sum(map(len, STORED.values()))
-    assert last_run(open_backend)["totals"] == {"new": 1}
+    assert last_run(open_embedded)["totals"] == {"new": 1}
 
-    second = crawl("github", "-a", f"links={built.path.as_uri()}", "-a", "force=1", env=backend_env)
+    second = crawl("github", "-a", f"links={built.path.as_uri()}", "-a", "force=1", env=embedded_env)
     assert_ok(second)
-    assert stored(open_backend, "repositories") == docs  # nothing rewritten
-    assert last_run(open_backend)["totals"] == {"unchanged": 1}
+    assert stored(open_embedded, "repositories") == docs  # nothing rewritten
+    assert last_run(open_embedded)["totals"] == {"unchanged": 1}
 
 
 def test_tree_link_with_owner_from_api(site: LoopbackSite, tmp_path: Path) -> None:

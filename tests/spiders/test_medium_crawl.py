@@ -33,16 +33,16 @@ def medium(run_crawl: Callable[..., Any], site: Any, env: dict[str, str], *args:
     return run_crawl("medium", *args, "-s", f"TWIN_MEDIUM_BASE_URL={site.url}", "-s", "TWIN_BROWSER=off", env=env)
 
 
-def articles(open_backend: Callable[[], Any]) -> dict[str, dict[str, Any]]:
-    warehouse = open_backend()
+def articles(open_embedded: Callable[[], Any]) -> dict[str, dict[str, Any]]:
+    warehouse = open_embedded()
     try:
         return {d["link"]: d for d in warehouse.find("articles")}
     finally:
         warehouse.close()
 
 
-def last_run_totals(open_backend: Callable[[], Any]) -> dict[str, int]:
-    warehouse = open_backend()
+def last_run_totals(open_embedded: Callable[[], Any]) -> dict[str, int]:
+    warehouse = open_embedded()
     try:
         runs = sorted(warehouse.find("runs"), key=lambda r: r["finished_at"])
         return dict(runs[-1]["totals"])
@@ -51,12 +51,12 @@ def last_run_totals(open_backend: Callable[[], Any]) -> dict[str, int]:
 
 
 def test_handle_discovery_then_remembered_handle_rerun(run_crawl: Callable[..., Any], site: Any,
-                                                       backend_env: dict[str, str], open_backend: Callable[[], Any]) -> None:
+                                                       embedded_env: dict[str, str], open_embedded: Callable[[], Any]) -> None:
     serve_feed(site)
-    first = medium(run_crawl, site, backend_env, "-a", "user=Jane Doe", "-a", "handle=janedoe")
+    first = medium(run_crawl, site, embedded_env, "-a", "user=Jane Doe", "-a", "handle=janedoe")
     assert first.returncode == 0, first.stderr[-3000:]
     assert "Traceback" not in first.stderr
-    docs = articles(open_backend)
+    docs = articles(open_embedded)
     assert sorted(docs) == [f"https://medium.com/p/{i}" for i in ("1a2b3c4d5e6f", "2b3c4d5e6f70", "3c4d5e6f7081", "4d5e6f708192")]
     # Complete feed items are stored from the feed: only the feed and the member-only post's page were fetched.
     assert dict(site.hits) == {"/feed/@janedoe": 1, LOCKED_PATH: 1}
@@ -68,14 +68,14 @@ def test_handle_discovery_then_remembered_handle_rerun(run_crawl: Callable[..., 
     locked = docs["https://medium.com/p/3c4d5e6f7081"]
     assert locked["is_paywalled"] and "**and ends with an invoice**" in locked["content"]["Content"]
     assert docs["https://medium.com/p/4d5e6f708192"]["kind"] == "response"
-    assert last_run_totals(open_backend) == {"new": 3, "paywalled": 1}
+    assert last_run_totals(open_embedded) == {"new": 3, "paywalled": 1}
 
     # Second run: the user alone; the handle was remembered. force=1 refetches the page crawled a moment ago.
-    second = medium(run_crawl, site, backend_env, "-a", "user=jane  doe", "-a", "force=1")
+    second = medium(run_crawl, site, embedded_env, "-a", "user=jane  doe", "-a", "force=1")
     assert second.returncode == 0, second.stderr[-3000:]
     assert "discovering everything" in second.stderr and site.hits["/feed/@janedoe"] == 2
-    assert last_run_totals(open_backend) == {"unchanged": 4}
-    again = articles(open_backend)
+    assert last_run_totals(open_embedded) == {"unchanged": 4}
+    again = articles(open_embedded)
     assert sorted(again) == sorted(docs)
     assert {k: v["content_hash"] for k, v in again.items()} == {k: v["content_hash"] for k, v in docs.items()}
 

@@ -1,4 +1,4 @@
-"""End to end on loopback: the Substack API served under its real paths, through the full stack, both backends.
+"""End to end on loopback: the Substack API served under its real paths, through the full stack (the embedded warehouse; every backend has the contract suite).
 
 The API responses are the SYNTHETIC fixtures of tests/fixtures/substack (SOURCES.md, built from the real ``post``
 object); the custom-domain pages are the real captures.
@@ -43,11 +43,11 @@ def substack_site(site: LoopbackSite, *, profile: bool = True) -> list[str]:
 
 
 def test_handle_discovers_every_publication_then_rerun_is_unchanged(
-        site: LoopbackSite, backend_env: dict[str, str], open_backend: Callable[[], Any]) -> None:
+        site: LoopbackSite, embedded_env: dict[str, str], open_embedded: Callable[[], Any]) -> None:
     settings = substack_site(site)
-    first = crawl("substack", "-a", "user=Jane Doe", "-a", "handle=jane", *settings, env=backend_env)
+    first = crawl("substack", "-a", "user=Jane Doe", "-a", "handle=jane", *settings, env=embedded_env)
     assert_ok(first)
-    docs = stored(open_backend, "articles")
+    docs = stored(open_embedded, "articles")
     assert [d["link"] for d in docs] == sorted(STORED)
     by_link = {d["link"]: d for d in docs}
     free = by_link["https://jane.substack.com/p/chunking-for-rag"]
@@ -69,10 +69,10 @@ def test_handle_discovers_every_publication_then_rerun_is_unchanged(
     assert site.hits["/pub/jane/api/v1/posts/paid-deep-dive"] == 1
     assert "skipped/other-author=1" in first.report and "skipped/podcast-without-text=1" in first.report
 
-    second = crawl("substack", "-a", "user=Jane Doe", *settings, env=backend_env)  # the handle is remembered
+    second = crawl("substack", "-a", "user=Jane Doe", *settings, env=embedded_env)  # the handle is remembered
     assert_ok(second)
-    assert stored(open_backend, "articles") == docs
-    w = open_backend()
+    assert stored(open_embedded, "articles") == docs
+    w = open_embedded()
     runs = sorted(w.find("runs"), key=lambda r: r["started_at"])
     w.close()
     assert [(r["totals"].get("new", 0), r["totals"].get("paywalled", 0), r["totals"].get("unchanged", 0)) for r in runs] \
