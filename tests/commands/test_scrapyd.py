@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from blog_helpers import article_html
 from conftest import ROOT, VENV_BIN, LoopbackSite, NxServer, Reply, free_port, unique_db, wait_for_port
-from test_incremental import article_html
 
 from twin_crawler.warehouse import open_warehouse
 

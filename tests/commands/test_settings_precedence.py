@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from blog_helpers import article_html
 from conftest import LoopbackSite, crawl
 from scrapy.settings import Settings
-from test_incremental import article_html
 
 from twin_crawler.settings_env import setting_or_env
 from twin_crawler.warehouse import embedded_path

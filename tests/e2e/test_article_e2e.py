@@ -8,40 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from article_sites import post
+from article_sites import BLOGS, POSTS, blog, post
 from conftest import LoopbackSite, assert_ok, crawl, stored
-
-BLOGS = Path(__file__).parents[1] / "fixtures" / "blogs"
-POSTS = {
-    "/2017/03/stack-overflow-jobs.html": "readability_wordpress_source.html",
-    "/2016/05/open-verilog-flow.html": "readability_blogger_source.html",
-    "/2019/11/standalone-wasm.html": "readability_v8-blog_source.html",
-}
-
-
-# The recorded posts have three real authors; served as one author's blog, their bylines name that author.
-BYLINES = (b"Sarah Gooding", b"Andrew Zonenberg")
-
-
-def blog(site: LoopbackSite, *, feed: bool = True) -> str:
-    """A small blog of Jane Doe: an index page linking its feed (or not: then only /sitemap.xml lists the posts)."""
-    for path, name in POSTS.items():
-        body = (BLOGS / name).read_bytes()
-        for byline in BYLINES:
-            body = body.replace(byline, b"Jane Doe")
-        site.add(path, body)
-    feed_link = '<link rel="alternate" type="application/rss+xml" href="/feed.xml">' if feed else ""
-    comments = '<link rel="alternate" type="application/rss+xml" href="/comments/feed.xml">'
-    teasers = "".join(f'<article><h2><a href="{p}">Post {i}</a></h2><p>teaser</p></article>' for i, p in enumerate(POSTS))
-    site.add("/", f"<html><head><title>Jane's blog</title>{feed_link}{comments}</head><body>{teasers}</body></html>")
-    items = "".join(f"<item><title>x</title><link>{site.url}{p}</link></item>" for p in POSTS)
-    site.add("/feed.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Jane</title>{items}</channel></rss>',
-             content_type="application/rss+xml")
-    site.add("/comments/feed.xml", "<rss><channel><item><link>/never</link></item></channel></rss>", content_type="application/rss+xml")
-    urls = "".join(f"<url><loc>{site.url}{p}</loc></url>" for p in POSTS)
-    site.add("/sitemap.xml", f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
-             content_type="application/xml")
-    return site.url + "/"
 
 
 def test_blog_root_crawled_twice_is_identical(site: LoopbackSite, backend_env: dict[str, str],

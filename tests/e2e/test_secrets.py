@@ -9,23 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import CrawlResult, LoopbackSite, NxServer, Reply, crawl
-from test_reliability_support import article_html
+from reliability_helpers import article_html
+from secret_helpers import MONGO_PASSWORD, SECRETS, hits
 
 from twin_crawler.extensions import logscrub
 from twin_crawler.warehouse import open_warehouse
-
-SECRETS = {
-    "GITHUB_TOKEN": "ghp_FAKEfakeFAKE0123456789abcdefSECRET",
-    "TWIN_LINKEDIN_LI_AT": "AQEDAFakeLiAtCookie0123456789zzSECRET",
-    "TWIN_MEDIUM_SID": "1:FakeMediumSid0123456789SECRET",
-    "TWIN_SUBSTACK_SID": "s%3AFakeSubstackSid0123456789SECRET",
-}
-MONGO_PASSWORD = "FakeMongoPassw0rdSECRET"
-
-
-def hits(text: str | bytes) -> list[str]:
-    data = text.encode("utf-8", "replace") if isinstance(text, str) else text
-    return [s for s in [*SECRETS.values(), MONGO_PASSWORD] if s.encode() in data]
 
 
 def scan_tree(root: Path) -> dict[str, list[str]]:

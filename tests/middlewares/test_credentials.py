@@ -14,7 +14,7 @@ import redis
 from conftest import ROOT, LoopbackSite, NxServer, Reply, unique_db
 from distributed_helpers import Worker, loopback_settings, scrapy, scrapy_env, unique_prefix
 from scrapy.http import Request, Response
-from test_secrets import SECRETS, hits
+from secret_helpers import SECRETS, hits
 
 from twin_crawler.middlewares.credentials import GithubCredentialsMiddleware
 

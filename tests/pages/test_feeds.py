@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from article_sites import POSTS, blog
 from conftest import LoopbackSite, assert_ok, crawl
-from test_article_e2e import POSTS, blog
 
 from twin_crawler.pages.discovery import is_feed_or_sitemap
 from twin_crawler.pages.feeds import feed_entry_links, is_feed, is_json_feed, is_sitemap, sitemap_links

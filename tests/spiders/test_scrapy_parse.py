@@ -7,8 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from blog_helpers import article_html
 from conftest import ROOT, VENV_BIN, LoopbackSite
-from test_incremental import article_html
 
 
 def scrapy(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from blog_helpers import Blog, Post, article_html
 from conftest import CrawlResult, LoopbackSite, crawl
-from test_incremental import Blog, Post, article_html
 
 from twin_crawler.warehouse import open_warehouse
 

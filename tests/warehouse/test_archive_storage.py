@@ -32,9 +32,9 @@ class DirUploadStorage(BlockingFeedStorage):
 
 
 def test_archive_through_a_blocking_storage_then_reprocess(tmp_path: Path) -> None:
+    from blog_helpers import Blog, Post, article_html
     from conftest import ROOT, LoopbackSite, crawl
     from test_archive import documents, ok
-    from test_incremental import Blog, Post, article_html
 
     site = LoopbackSite()
     blog = Blog(site)

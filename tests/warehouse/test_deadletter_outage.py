@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from conftest import LoopbackSite, NxServer, Reply, unique_db
+from outage_helpers import count_when, own_tracebacks, scrapy
 from pymongo import MongoClient
-from test_outage import count_when, own_tracebacks, scrapy
-from test_reliability_support import article_html
+from reliability_helpers import article_html
 
 from twin_crawler.warehouse import WarehouseUnavailable, open_warehouse
 from twin_crawler.warehouse.journal import Journal, replay_directory
