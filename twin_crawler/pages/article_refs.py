@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html import escape
 
 import lxml.html
 from lxml import etree
 
-from .markdown import Image, convert
+from .markdown import Image, canonical_link
 from .markdown_tree import default_src, is_web_url
 
 # Links and images in navigation, headers, footers, sidebars and comment threads are never the article's own.
@@ -47,8 +46,15 @@ class Refs:
     def select(self, markdown: str, url: str) -> tuple[list[str], list[Image]]:
         """The links (canonical, deduplicated) and images whose surrounding text is in ``markdown``."""
         text = plain(markdown)
-        html = "".join(f'<a href="{escape(href)}">x</a>' for href, window in self.links if window in text)
-        links = convert(html, url).links if html else []
+        # The text convention's link rule (canonical, deduplicated, never the page itself), applied directly: a
+        # fragment of the kept anchors used to go through the whole converter just for its ``links``.
+        seen = {canonical_link(url, "")} if url else set()
+        links: list[str] = []
+        for href, window in self.links:
+            link = canonical_link(url, href) if window in text else None
+            if link and link not in seen:
+                seen.add(link)
+                links.append(link)
         images: dict[str, Image] = {}
         for image, window in self.images:
             if window in text:

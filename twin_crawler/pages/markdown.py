@@ -82,10 +82,10 @@ def take_links(root: lxml.html.HtmlElement, base_url: str, boilerplate: re.Patte
     """Collect the outbound links (canonical, deduplicated, in order) and reduce every link to its text.
     Permalink and back-arrow anchors go entirely; a call to action's target is furniture, not a link."""
     links: list[str] = []
-    seen = {_canonical(base_url, "")} if base_url else set()
+    seen = {canonical_link(base_url, "")} if base_url else set()
     for a in list(root.iter("a")):
         text = " ".join(a.text_content().split())
-        link = _canonical(base_url, a.get("href") or "")
+        link = canonical_link(base_url, a.get("href") or "")
         if link and link not in seen and not (boilerplate is not None and boilerplate.match(text)):
             seen.add(link)
             links.append(link)
@@ -96,7 +96,8 @@ def take_links(root: lxml.html.HtmlElement, base_url: str, boilerplate: re.Patte
     return links
 
 
-def _canonical(base_url: str, href: str) -> str | None:
+def canonical_link(base_url: str, href: str) -> str | None:
+    """The canonical absolute link of ``href`` on ``base_url``; None for in-page, script, mail and data links."""
     href = href.strip()
     if not base_url and not href:
         return None
