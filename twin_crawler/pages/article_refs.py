@@ -22,10 +22,9 @@ _FURNITURE = " or ".join(f"contains(@class,'{c}') or contains(@id,'{c}')" for c 
                          ("comment", "sidebar", "menu", "footer", "share", "related", "breadcrumb", "avatar"))
 OUTSIDE_FURNITURE = f"not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[{_FURNITURE}])"
 ANCHORS = f"//body//a[@href][{OUTSIDE_FURNITURE}]"
-"""What the page's candidate links are (``find_refs`` computes the same set in one pass, see ``Furniture``)."""
-# Compiled once: an XPath string given to ``.xpath()`` is compiled again on every call.
-_FURNITURE_NODES = etree.XPath(f"//nav | //header | //footer | //aside | //*[{_FURNITURE}]")
-_BODY_ANCHORS = etree.XPath("//body//a[@href]")
+# Compiled once: an XPath string given to ``.xpath()`` is compiled again on every call (every image of every page).
+_ANCHORS = etree.XPath(ANCHORS)
+_OUTSIDE_FURNITURE = etree.XPath(f"self::*[{OUTSIDE_FURNITURE}]")
 CONTEXT = 12  # characters of text kept on each side of a link to recognise it in the extracted text
 TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "dd"})
 MARKS = re.compile(r"[*_`|#>]")
@@ -62,32 +61,20 @@ class Refs:
         return links, list(images.values())
 
 
-class Furniture:
-    """The page's furniture elements, found once: ``OUTSIDE_FURNITURE`` asked per element evaluated its ancestor
-    test (16 ``contains()`` per ancestor) for every link and image of the page."""
-
-    def __init__(self, tree: lxml.html.HtmlElement) -> None:
-        self.nodes = set(_FURNITURE_NODES(tree))  # lxml keeps one proxy per node while it is referenced
-
-    def outside(self, el: lxml.html.HtmlElement) -> bool:
-        return not self.nodes or not any(a in self.nodes for a in el.iterancestors())
-
-
 def find_refs(tree: lxml.html.HtmlElement, url: str) -> Refs:
     """Every candidate link and image of the page (read before trafilatura prunes the tree)."""
     refs = Refs()
-    furniture = Furniture(tree)
-    for a in (a for a in _BODY_ANCHORS(tree) if furniture.outside(a)):
+    for a in _ANCHORS(tree):
         previous = a.getprevious()
         before = (previous.tail if previous is not None else a.getparent().text) or ""
         window = plain(before[-CONTEXT:] + a.text_content() + (a.tail or "")[:CONTEXT])
         if len(window.split()) >= 3:  # a lone word ("Python", "Mercurial") is a tag link
             refs.links.append((str(a.get("href")), window))
-    refs.images = _images(tree, url, furniture)
+    refs.images = _images(tree, url)
     return refs
 
 
-def _images(tree: lxml.html.HtmlElement, url: str, furniture: Furniture) -> list[tuple[Image, str]]:
+def _images(tree: lxml.html.HtmlElement, url: str) -> list[tuple[Image, str]]:
     """Images outside furniture, each twice at most: placed by its caption, else by the end of the text block
     before it and by the start of the block after it (a lead image stands between the headline and the text)."""
     found: list[tuple[Image, str]] = []
@@ -102,7 +89,7 @@ def _images(tree: lxml.html.HtmlElement, url: str, furniture: Furniture) -> list
                 found.extend((i, text[:40].rstrip()) for i in waiting)
                 waiting = []
             continue
-        image = _image(el, url, furniture)
+        image = _image(el, url)
         if image is None:
             continue
         if image["caption"]:
@@ -114,9 +101,9 @@ def _images(tree: lxml.html.HtmlElement, url: str, furniture: Furniture) -> list
     return found
 
 
-def _image(img: lxml.html.HtmlElement, url: str, furniture: Furniture) -> Image | None:
+def _image(img: lxml.html.HtmlElement, url: str) -> Image | None:
     src = default_src(img, url)
-    if not src or not is_web_url(src) or not furniture.outside(img):
+    if not src or not is_web_url(src) or not _OUTSIDE_FURNITURE(img):
         return None
     figure = next(img.iterancestors("figure"), None)
     caption = " ".join(" ".join(c.text_content().split()) for c in figure.iter("figcaption")) if figure is not None else ""
