@@ -18,13 +18,44 @@ from .markdown import Image, canonical_link
 from .markdown_tree import default_src, is_web_url
 
 # Links and images in navigation, headers, footers, sidebars and comment threads are never the article's own.
-_FURNITURE = " or ".join(f"contains(@class,'{c}') or contains(@id,'{c}')" for c in
-                         ("comment", "sidebar", "menu", "footer", "share", "related", "breadcrumb", "avatar"))
+FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+FURNITURE_WORDS = ("comment", "sidebar", "menu", "footer", "share", "related", "breadcrumb", "avatar")
+_FURNITURE = " or ".join(f"contains(@class,'{c}') or contains(@id,'{c}')" for c in FURNITURE_WORDS)
 OUTSIDE_FURNITURE = f"not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[{_FURNITURE}])"
-ANCHORS = f"//body//a[@href][{OUTSIDE_FURNITURE}]"
-# Compiled once: an XPath string given to ``.xpath()`` is compiled again on every call (every image of every page).
-_ANCHORS = etree.XPath(ANCHORS)
-_OUTSIDE_FURNITURE = etree.XPath(f"self::*[{OUTSIDE_FURNITURE}]")
+"""The definition ``Outside`` computes (the XPath evaluated per element repeats the test on every ancestor)."""
+_BODY_ANCHORS = etree.XPath("//body//a[@href]")
+
+
+class Outside:
+    """``OUTSIDE_FURNITURE`` with each ancestor judged once per page: links and images share their ancestors, so
+    the page's few hundred ancestors are tested instead of every ancestor of every link and image."""
+
+    def __init__(self) -> None:
+        self.clean: dict[lxml.html.HtmlElement, bool] = {}
+        """element -> neither it nor any of its ancestors is furniture (lxml keeps one proxy per referenced node)."""
+
+    def __call__(self, el: lxml.html.HtmlElement) -> bool:
+        chain = []
+        node = el.getparent()
+        result = True
+        while node is not None:
+            known = self.clean.get(node)
+            if known is not None:
+                result = known
+                break
+            chain.append(node)
+            node = node.getparent()
+        for node in reversed(chain):
+            result = result and not _is_furniture(node)
+            self.clean[node] = result
+        return result
+
+
+def _is_furniture(el: lxml.html.HtmlElement) -> bool:
+    if el.tag in FURNITURE_TAGS:
+        return True
+    cls, ident = el.get("class") or "", el.get("id") or ""
+    return any(w in cls or w in ident for w in FURNITURE_WORDS)
 CONTEXT = 12  # characters of text kept on each side of a link to recognise it in the extracted text
 TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "dd"})
 MARKS = re.compile(r"[*_`|#>]")
@@ -64,17 +95,18 @@ class Refs:
 def find_refs(tree: lxml.html.HtmlElement, url: str) -> Refs:
     """Every candidate link and image of the page (read before trafilatura prunes the tree)."""
     refs = Refs()
-    for a in _ANCHORS(tree):
+    outside = Outside()
+    for a in (a for a in _BODY_ANCHORS(tree) if outside(a)):
         previous = a.getprevious()
         before = (previous.tail if previous is not None else a.getparent().text) or ""
         window = plain(before[-CONTEXT:] + a.text_content() + (a.tail or "")[:CONTEXT])
         if len(window.split()) >= 3:  # a lone word ("Python", "Mercurial") is a tag link
             refs.links.append((str(a.get("href")), window))
-    refs.images = _images(tree, url)
+    refs.images = _images(tree, url, outside)
     return refs
 
 
-def _images(tree: lxml.html.HtmlElement, url: str) -> list[tuple[Image, str]]:
+def _images(tree: lxml.html.HtmlElement, url: str, outside: Outside) -> list[tuple[Image, str]]:
     """Images outside furniture, each twice at most: placed by its caption, else by the end of the text block
     before it and by the start of the block after it (a lead image stands between the headline and the text)."""
     found: list[tuple[Image, str]] = []
@@ -89,7 +121,7 @@ def _images(tree: lxml.html.HtmlElement, url: str) -> list[tuple[Image, str]]:
                 found.extend((i, text[:40].rstrip()) for i in waiting)
                 waiting = []
             continue
-        image = _image(el, url)
+        image = _image(el, url, outside)
         if image is None:
             continue
         if image["caption"]:
@@ -101,9 +133,9 @@ def _images(tree: lxml.html.HtmlElement, url: str) -> list[tuple[Image, str]]:
     return found
 
 
-def _image(img: lxml.html.HtmlElement, url: str) -> Image | None:
+def _image(img: lxml.html.HtmlElement, url: str, outside: Outside) -> Image | None:
     src = default_src(img, url)
-    if not src or not is_web_url(src) or not _OUTSIDE_FURNITURE(img):
+    if not src or not is_web_url(src) or not outside(img):
         return None
     figure = next(img.iterancestors("figure"), None)
     caption = " ".join(" ".join(c.text_content().split()) for c in figure.iter("figcaption")) if figure is not None else ""

@@ -37,14 +37,33 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     return tree
 
 
+_METAS = etree.XPath("//meta")
+_last_metas: tuple[lxml.html.HtmlElement | None, dict[str, str]] = (None, {})
+
+
+def metas(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """name/property/itemprop -> the first non-empty value (``content=`` or ``value=``) of a ``<meta>`` carrying
+    it, in document order. Read once per tree (the last tree's map is kept: a parser reads one page at a time,
+    and its meta tags before anything prunes the tree)."""
+    global _last_metas
+    if _last_metas[0] is tree:
+        return _last_metas[1]
+    found: dict[str, str] = {}
+    for el in _METAS(tree):
+        value = (el.get("content") or el.get("value") or "").strip()
+        if value:
+            for attr in ("property", "name", "itemprop"):
+                key = el.get(attr)
+                if key is not None and key not in found:
+                    found[key] = value
+    _last_metas = (tree, found)
+    return found
+
+
 def meta(tree: lxml.html.HtmlElement, *names: str) -> str | None:
     """The first non-empty ``<meta name|property=...>`` value (``content=`` or ``value=``) among ``names``."""
-    for name in names:
-        for el in tree.xpath("//meta[@property=$n or @name=$n or @itemprop=$n]", n=name):
-            value = (el.get("content") or el.get("value") or "").strip()
-            if value:
-                return value
-    return None
+    found = metas(tree)
+    return next((found[name] for name in names if name in found), None)
 
 
 def json_ld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
