@@ -106,3 +106,14 @@ def test_linkedin_page_posts_are_post_items() -> None:
                              (FIXTURES / "linkedin" / "metascraper_linkedin-company-guest-2024.html").read_bytes())
     posts = page.to_items("Jane Doe", via="guest")
     assert len(posts) == len(page) == 10 and all(isinstance(p, Post) for p in posts)
+
+
+def test_an_articles_canonical_link_resolves_as_scrapy_resolves_it() -> None:
+    text = " ".join(f"word{i}" for i in range(200))
+    html = ('<html><head><base href="https://blog.example/en/"><link rel="canonical" href="posts/one">'
+            f'<meta property="og:type" content="article"></head><body><article><h1>One</h1><p>{text}</p></article></body></html>')
+    response = HtmlResponse("https://blog.example/p?id=1", body=html.encode())
+    page = ArticlePage(response.url, html, min_words=30)
+    assert page.link("https://blog.example/p?id=1") == response.urljoin("posts/one") == "https://blog.example/en/posts/one"
+    offsite = ArticlePage(response.url, html.replace("posts/one", "https://elsewhere.example/x"), min_words=30)
+    assert offsite.link("https://blog.example/p?id=1") == "https://blog.example/p?id=1"  # another site's canonical

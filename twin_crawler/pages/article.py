@@ -200,6 +200,7 @@ class ArticlePage(Page):
         tree = self.tree
         return {
             "html_language": html_language(tree), "canonical": canonical_url(tree),
+            "base": str(tree.xpath("string((//base/@href)[1])")).strip() or None,
             "og_title": meta(tree, "og:title", "twitter:title"), "og_site_name": meta(tree, "og:site_name"),
             "description": meta(tree, "description", "og:description", "twitter:description"),
             "modified": meta(tree, "article:modified_time"), "author": meta(tree, "author", "article:author", "parsely-author"),
@@ -284,8 +285,9 @@ class ArticlePage(Page):
 
     def link(self, asked: str) -> str:
         """The document's link: the page's canonical when it is on the page's own site, else the link asked for."""
-        if self.canonical:
-            absolute = urljoin(self.url, self.canonical)
+        if self.canonical:  # resolved as ``response.urljoin`` resolves it: against <base href> when there is one
+            base = self._head["base"]
+            absolute = urljoin(urljoin(self.url, base) if base else self.url, self.canonical)
             if same_site(absolute, self.url):
                 with contextlib.suppress(LinkError):
                     return canonicalize(absolute)
