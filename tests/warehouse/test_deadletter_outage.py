@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import LoopbackSite, NxServer, Reply, unique_db
-from outage_helpers import count_when, own_tracebacks, scrapy
+from outage_helpers import FAST_FAIL, count_when, own_tracebacks, scrapy
 from pymongo import MongoClient
 from reliability_helpers import article_html
 
@@ -31,7 +31,7 @@ def collection(uri: str, name: str) -> list[dict[str, Any]]:
 def test_a_queued_dead_letter_is_journaled_when_the_flush_fails_and_replayed(tmp_path: Path) -> None:
     nx = NxServer(tmp_path / "nx").start()
     try:
-        uri = nx.uri(unique_db())
+        uri = nx.uri(unique_db()) + FAST_FAIL
         warehouse = open_warehouse(uri)
         journal = Journal(tmp_path / "journal")
         writer = BatchWriter(warehouse, 100, lambda link, outcome: None, journal=journal)
@@ -62,7 +62,7 @@ def test_dead_letters_and_the_run_report_survive_an_outage(site: LoopbackSite, t
             return Reply("busy", status=503)
 
         dead = [site.add(f"/dl/{i}", unavailable) for i in range(DEAD)]
-        uri = nx.uri(unique_db())
+        uri = nx.uri(unique_db()) + FAST_FAIL
         env = {"TWIN_DATA_DIR": str(tmp_path / "data"), "TWIN_MONGODB_URI": uri}
         (tmp_path / "links.txt").write_text("\n".join(ok + dead) + "\n")
         proc = scrapy(env, "crawl", "article", "-a", "user=Outage Tester", "-a", f"links=@{tmp_path / 'links.txt'}",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import LoopbackSite, NxServer, Reply, unique_db
-from outage_helpers import count_when, own_tracebacks, scrapy
+from outage_helpers import FAST_FAIL, count_when, own_tracebacks, scrapy
 from pymongo import MongoClient
 from reliability_helpers import article_html
 
@@ -72,9 +72,10 @@ def test_journal_left_by_a_crawl_is_replayed_by_the_command(site: LoopbackSite, 
     nx = NxServer(tmp_path / "nx").start()
     try:
         links, _ = pages(site, 12, 0.2)
-        uri = nx.uri(unique_db())
+        uri = nx.uri(unique_db()) + FAST_FAIL
         env = {"TWIN_DATA_DIR": str(tmp_path / "data"), "TWIN_MONGODB_URI": uri}
-        # Timer flushes only (a large batch): each write attempt during the outage costs pymongo's 5 s timeout.
+        # Timer flushes only (a large batch): each write attempt during the outage costs the server-selection
+        # timeout (1 s from the URI here; 5 s by default).
         proc = scrapy(env, *crawl_args(links, tmp_path, 0, batch=100))
         count_when(uri, 3, proc)
         nx.stop()

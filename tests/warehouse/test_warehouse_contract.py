@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from conftest import NxServer, unique_db
 
 from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.pipelines.warehouse import document_for
@@ -114,3 +115,19 @@ def test_unreachable_mongodb_is_one_clear_error() -> None:
 def test_non_mongodb_uri_is_refused() -> None:
     with pytest.raises(WarehouseUnavailable, match="mongodb://"):
         open_warehouse("postgres://127.0.0.1/x")
+
+
+def test_the_uris_own_timeouts_win_over_the_defaults(nx_server: NxServer) -> None:
+    """pymongo lets a keyword beat the URI; the warehouse passes its 5 s timeouts only where the URI names none."""
+    from twin_crawler.warehouse.mongo import MongoWarehouse
+
+    given = MongoWarehouse(nx_server.uri(unique_db()) + "?serverSelectionTimeoutMS=1234&connecttimeoutms=2345")
+    default = MongoWarehouse(nx_server.uri(unique_db()))
+    try:
+        assert given._client.options.server_selection_timeout == 1.234
+        assert given._client.options.pool_options.connect_timeout == 2.345
+        assert default._client.options.server_selection_timeout == 5.0
+        assert default._client.options.pool_options.connect_timeout == 5.0
+    finally:
+        given.close()
+        default.close()

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pymongo import InsertOne, MongoClient, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
@@ -48,16 +49,24 @@ def mongo_location(uri: str, database: str) -> str:
     return f"MongoDB {hosts or 'localhost'}/{database}"
 
 
+def uri_option_names(uri: str) -> set[str]:
+    """The (lower-cased) names of the options in a MongoDB URI's query string (read without resolving anything)."""
+    query = uri.split("?", 1)[1] if "?" in uri else ""
+    return {name.lower() for name, _ in parse_qsl(query, keep_blank_values=True)}
+
+
 class MongoWarehouse(Warehouse):
     """Documents in MongoDB database ``twin`` (collections ``users``, ``articles``, ``posts``, ``repositories``)."""
 
     def __init__(self, uri: str, *, database: str = DATABASE, timeout_ms: int = 5000) -> None:
         self.description = f"MongoDB at {redact_uri(uri)}"
         self.location = mongo_location(uri, database)
+        # pymongo lets a keyword beat the URI: the timeouts are defaults only, a URI's own ``serverSelectionTimeoutMS``
+        # or ``connectTimeoutMS`` (``?serverSelectionTimeoutMS=1500``) is the user's choice and is kept.
+        given = uri_option_names(uri)
+        timeouts: dict[str, Any] = {name: timeout_ms for name in ("serverSelectionTimeoutMS", "connectTimeoutMS") if name.lower() not in given}
         try:
-            self._client: MongoClient[dict[str, Any]] = MongoClient(
-                uri, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, uuidRepresentation="standard"
-            )
+            self._client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True, uuidRepresentation="standard", **timeouts)
         except (PyMongoError, ValueError) as exc:
             raise WarehouseUnavailable(f"invalid TWIN_MONGODB_URI {redact_uri(uri)}: {scrub(str(exc))}") from None
         self._db = self._client[database]
