@@ -17,6 +17,7 @@ import pytest
 from conftest import CrawlResult, crawl, free_port
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.conf import arglist_to_dict
 
 from twin_crawler.commands.crawl import preflight
 
@@ -134,14 +135,11 @@ def in_process(case: Case, paths: dict[str, str], workdir: Path, monkeypatch: py
     settings = Settings()
     settings.setmodule("twin_crawler.settings.local", priority="project")
     settings.set("TWIN_DATA_DIR", str(workdir / case.id), priority="cmdline")
-    spargs: dict[str, str] = {}
     argv = cli_args(case, fill)
-    for flag, value in zip(argv[::2], argv[1::2], strict=True):
-        name, _, text = value.partition("=")
-        if flag == "-s":
-            settings.set(name, text, priority="cmdline")
-        else:
-            spargs[name] = text
+    pairs = list(zip(argv[::2], argv[1::2], strict=True))
+    # As scrapy crawl reads -s and -a (scrapy.commands.ScrapyCommand.process_options, commands.crawl's -a).
+    settings.setdict(arglist_to_dict([v for flag, v in pairs if flag == "-s"]), priority="cmdline")
+    spargs = arglist_to_dict([v for flag, v in pairs if flag == "-a"])
     code, _ = preflight(get_spider_loader(settings), case.spider, spargs, settings)
     return code
 

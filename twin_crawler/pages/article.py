@@ -34,7 +34,7 @@ from .html import (
     person_name,
 )
 from .markdown import Image, strip_repeats
-from .page import Page
+from .page import Page, domain_of
 
 ARTICLE_TYPES = {"Article", "BlogPosting", "NewsArticle", "TechArticle", "Report", "ScholarlyArticle", "SocialMediaPosting"}
 LISTING_TYPES = {"CollectionPage", "ItemList", "Blog", "WebSite", "SearchResultsPage", "ProfilePage"}
@@ -300,7 +300,7 @@ class ArticlePage(Page):
         return Article(
             link=canonical, platform="article", author_full_name=author_full_name, title=title or None,
             published_at=self.published_at, modified_at=self.modified_at.isoformat() if self.modified_at else None,
-            language=language, domain=(urlsplit(canonical).hostname or "").removeprefix("www."), byline=self.byline,
+            language=language, domain=domain_of(canonical, ""), byline=self.byline,
             description=self.subtitle or None, tags=self.tags,
             content=ArticleContent(Title=title, Subtitle=self.subtitle, Content=content, language=language or ""),
             links=self.links, images=[DocumentImage(**i) for i in self.images],
@@ -309,9 +309,7 @@ class ArticlePage(Page):
 
 def parse_article(url: str, html: str | bytes, *, min_words: int = 120) -> ArticlePage:
     """The article page of ``url``, read (raises NotAnArticle for index pages and stubs, PageError if unreadable)."""
-    page = ArticlePage(url, html, min_words=min_words)
-    page.content  # noqa: B018 - classification happens here, not on the caller's first field
-    return page
+    return ArticlePage(url, html, min_words=min_words).read()
 
 
 TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|·|•|»|::)\s+")

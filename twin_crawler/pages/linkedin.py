@@ -146,6 +146,9 @@ class LinkedinPostsPage(Page):
     def __len__(self) -> int:
         return len(self._sources)
 
+    def validate(self) -> None:
+        self._sources  # noqa: B018 - a body that is no HTML page fails here
+
     def to_items(self, author_full_name: str, *, via: str) -> list[Post]:
         """Every post of the page, reposts included (``extra.repost`` says which)."""
         return [self._item(ids, source, author_full_name, via) for ids, source in self._sources]

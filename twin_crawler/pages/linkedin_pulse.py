@@ -214,9 +214,7 @@ class PulsePage(Page):
 
 def parse_pulse(url: str, html: str | bytes) -> PulsePage:
     """The Pulse page of ``url``, read (NotAPulseArticle without an article body, PageError when unreadable)."""
-    page = PulsePage(url, html)
-    page.content  # noqa: B018 - read now: the caller learns here whether it is an article
-    return page
+    return PulsePage(url, html).read()
 
 
 def pulse_link(canonical: str, fallback: str) -> str:

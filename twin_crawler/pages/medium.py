@@ -22,7 +22,7 @@ from . import medium_apollo as apollo
 from . import medium_text
 from .html import PageError, html_language, meta, parse_datetime, person_name
 from .markdown import Converted, Image, convert
-from .page import Page
+from .page import Page, domain_of
 
 # App links name the post: ``medium://p/<id>`` since about 2019, ``medium:/p/<id>`` (one slash) on pages from
 # 2015-2018, which were dropped ``not-medium`` while only the two-slash form was read (issue 10).
@@ -76,7 +76,7 @@ class MediumFields:
             link=post_link(self.post_id), platform="medium", author_full_name=author_full_name, title=title or None,
             published_at=self.published_at, modified_at=self.modified_at.isoformat() if self.modified_at else None,
             language=language, source_id=self.post_id, is_paywalled=self.is_paywalled,
-            domain=(urlsplit(self.url).hostname or "-").removeprefix("www."), byline=self.byline,
+            domain=domain_of(self.url), byline=self.byline,
             description=self.description or self.subtitle or None, tags=self.tags[:50],
             kind="response" if self.kind == "response" else "article",
             content=ArticleContent(Title=title, Subtitle=self.subtitle, Content=self.content, language=language or ""),
@@ -223,7 +223,7 @@ class MediumPostPage(MediumFields, Page):
         return (person_name(self._ld.get("author")) or (creator or {}).get("name") or meta(self.tree, "author")
                 or _dom_text(self.tree, "pw-author-name"))
 
-    @property
+    @cached_property
     def _shown_date(self) -> datetime | None:
         """The first publication date the DOM shows (the DOM reading only)."""
         return _dom_date(_dom_text(self.tree, "pw-published-date")) if self.source == "dom" else None
@@ -276,9 +276,7 @@ class MediumPostPage(MediumFields, Page):
 
 def parse_post_page(url: str, html: str | bytes) -> MediumPostPage:
     """One Medium post page, read. Raises NotAMediumPost (no post id / no text) or PageError (unreadable)."""
-    page = MediumPostPage(url, html)
-    page.content  # noqa: B018 - read now: the caller learns here whether it is a post
-    return page
+    return MediumPostPage(url, html).read()
 
 
 def _meta_subtitle(tree: lxml.html.HtmlElement) -> str:

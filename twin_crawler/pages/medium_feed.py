@@ -23,7 +23,7 @@ from .html import PageError, parse_datetime
 from .markdown import convert
 from .medium import MediumFields
 from .medium_text import TRACKING_PIXEL
-from .page import Page
+from .page import Page, domain_of
 
 NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -117,6 +117,9 @@ class MediumFeedPage(Page):
     def is_medium(self) -> bool:
         return _text(self._channel, "generator") == "Medium"
 
+    def validate(self) -> None:
+        self.entries  # noqa: B018 - a body that is no RSS feed fails here
+
     @cached_property
     def entries(self) -> list[MediumFeedItem]:
         return [entry for entry in map(_entry, self._channel.findall("item")) if entry is not None]
@@ -127,9 +130,7 @@ class MediumFeedPage(Page):
 
 def parse_feed(body: bytes | str) -> MediumFeedPage:
     """A Medium RSS feed, read (PageError for non-feeds)."""
-    feed = MediumFeedPage("", body)
-    feed.entries  # noqa: B018 - read now: a body that is no feed fails here
-    return feed
+    return MediumFeedPage("", body).read()
 
 
 def _entry(item: etree._Element) -> MediumFeedItem | None:
@@ -205,5 +206,4 @@ def preview_to_meta(preview: Article) -> dict[str, Any]:
 def preview_from_meta(data: dict[str, Any], url: str) -> Article:
     """The feed preview back from request meta, as read at ``url``: always flagged paywalled (it is not the
     complete text)."""
-    domain = (urlsplit(url).hostname or "-").removeprefix("www.")
-    return Article.model_validate({**data, "is_paywalled": True, "domain": domain})
+    return Article.model_validate({**data, "is_paywalled": True, "domain": domain_of(url)})

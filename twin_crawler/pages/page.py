@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
+from typing import Self
 from urllib.parse import urlsplit
 
 import lxml.html
 from w3lib.encoding import html_to_unicode
 
 from .html import parse_html
+
+
+def domain_of(url: str, missing: str = "-") -> str:
+    """A URL's host without ``www.`` (``missing`` when it has none): the ``domain`` of documents and run reports."""
+    return (urlsplit(url).hostname or missing).removeprefix("www.")
 
 
 class Page:
@@ -47,7 +53,17 @@ class Page:
     @property
     def domain(self) -> str:
         """The page's host without ``www.`` (``-`` when the URL has none)."""
-        return (urlsplit(self.url).hostname or "-").removeprefix("www.")
+        return domain_of(self.url)
+
+    def read(self) -> Self:
+        """The page, read now: a page that is not what its class reads raises its error here, where the caller
+        handles it, rather than from the first field asked later."""
+        self.validate()
+        return self
+
+    def validate(self) -> None:
+        """Read what decides whether the page is one (the main text, by default)."""
+        getattr(self, "content")  # noqa: B009 - every page with a text names it ``content``
 
     def next_urls(self) -> list[str]:
         """Pages this one leads to (none by default: an article page is a leaf)."""

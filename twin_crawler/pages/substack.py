@@ -24,7 +24,7 @@ from .html import (
     parse_datetime,
 )
 from .markdown import Converted, Image, strip_repeats
-from .page import Page
+from .page import Page, domain_of
 from .substack_text import body_to_markdown
 
 # Podcast bodies shorter than this are a player and a sentence of show notes, not text worth keeping.
@@ -107,13 +107,20 @@ class SubstackPostPage(Page):
     @cached_property
     def post(self) -> dict[str, Any]:
         """The post object."""
-        data = self._data if self._data is not None else load_json(self.body, "post")
+        data = self._object()
         if isinstance(data, dict) and isinstance(data.get("post"), dict):
             self._language = self._language or (data.get("publication") or {}).get("language")
             data = data["post"]
         if not isinstance(data, dict) or not data.get("slug"):
             raise SubstackError(f"{self.url}: not a Substack post object")
         return data
+
+    def _object(self) -> Any:
+        """The post object as given or as the body holds it (flat or wrapped)."""
+        return self._data if self._data is not None else load_json(self.body, "post")
+
+    teaser_stands_in = True
+    """A paid post without its body keeps its teaser as the text (the API's own preview)."""
 
     @cached_property
     def _converted(self) -> Converted | None:
@@ -148,7 +155,7 @@ class SubstackPostPage(Page):
     def content(self) -> str:
         """The body in the text convention; for a paid post without its body, the only preview there is."""
         markdown = strip_repeats(self._converted.markdown, self.title, self.subtitle) if self._converted else ""
-        if not markdown and self.post.get("audience", "everyone") != "everyone":
+        if not markdown and self.teaser_stands_in and self.post.get("audience", "everyone") != "everyone":
             markdown = str(self.post.get("truncated_body_text") or self.post.get("description") or "")
         return markdown
 
@@ -210,7 +217,7 @@ class SubstackPostPage(Page):
         return Article(
             link=link, platform="substack", author_full_name=author_full_name, title=title or None,
             published_at=self.published_at, language=language, source_id=self.source_id,
-            is_paywalled=self.is_paywalled, domain=(urlsplit(link).hostname or "").removeprefix("www."),
+            is_paywalled=self.is_paywalled, domain=domain_of(link, ""),
             byline=", ".join(str(b.get("name")) for b in self.bylines if b.get("name")) or None,
             description=self.description, tags=self.tags, kind=kind,  # type: ignore[arg-type]
             modified_at=self.modified_at.isoformat() if self.modified_at else None,
@@ -223,9 +230,7 @@ class SubstackPostPage(Page):
 
 def parse_post(data: Any, url: str, language: str | None = None) -> SubstackPostPage:
     """The post of a loaded ``post`` object, read (SubstackError when it is none)."""
-    page = SubstackPostPage(url, data=data, language=language)
-    page.content  # noqa: B018 - read now: the caller learns here whether it is a post
-    return page
+    return SubstackPostPage(url, data=data, language=language).read()
 
 
 HANDLE = re.compile(r"[A-Za-z0-9_-]{1,80}")

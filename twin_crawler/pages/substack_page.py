@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from .html import PageError, canonical_url, html_language, iter_ld, meta, person_name
-from .markdown import Converted, strip_repeats
+from .markdown import Converted
 from .substack import SubstackError, SubstackPostPage
 from .substack_text import body_to_markdown
 
@@ -50,11 +50,14 @@ class SubstackHtmlPage(SubstackPostPage):
             raise SubstackError(f"{self.url}: no Substack post on the page")
         return bodies[0]
 
-    @cached_property
-    def post(self) -> dict[str, Any]:
+    @property
+    def teaser_stands_in(self) -> bool:  # type: ignore[override]
+        return self._preloaded is not None  # a rendered page's text is what it shows, never a teaser
+
+    def _object(self) -> Any:
         if self._preloaded is not None:
-            self._data, self._language = self._preloaded["post"], self._language or self._preloaded.get("language")
-            return SubstackPostPage.post.func(self)  # type: ignore[attr-defined]
+            self._language = self._language or self._preloaded.get("language")
+            return self._preloaded["post"]
         tree = self.tree
         self._rendered_body  # noqa: B018 - a page without a post body holds no post
         ld = next(iter_ld(tree, {"NewsArticle", "Article", "BlogPosting"}), {})
@@ -75,22 +78,13 @@ class SubstackHtmlPage(SubstackPostPage):
     @cached_property
     def _converted(self) -> Converted | None:
         if self._preloaded is not None:
-            return SubstackPostPage._converted.func(self)  # type: ignore[attr-defined,no-any-return]
+            return super()._converted
         return body_to_markdown(self._rendered_body, self.url)
-
-    @cached_property
-    def content(self) -> str:
-        if self._preloaded is not None:
-            return SubstackPostPage.content.func(self)  # type: ignore[attr-defined,no-any-return]
-        self.post  # noqa: B018
-        return strip_repeats(self._converted.markdown, self.title, self.subtitle) if self._converted else ""
 
 
 def parse_post_page(url: str, html: str) -> SubstackHtmlPage | None:
     """The post of a post page, read; None when it holds no post or is no readable page."""
-    page = SubstackHtmlPage(url, html)
     try:
-        page.content  # noqa: B018
+        return SubstackHtmlPage(url, html).read()
     except PageError:
         return None
-    return page

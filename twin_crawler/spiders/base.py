@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -28,6 +27,7 @@ from twin_crawler.ledger import Ledger
 from twin_crawler.meta import HANDLE, HANDLE_LINK, LINK, PLATFORM
 from twin_crawler.middlewares.incremental import check_settings as check_incremental_settings
 from twin_crawler.middlewares.ssrf import refuse_user_links
+from twin_crawler.pages.page import domain_of
 from twin_crawler.urls import LinkError, Route, route
 from twin_crawler.warehouse import Warehouse, WarehouseError
 
@@ -296,7 +296,7 @@ class TwinBaseSpider(scrapy.Spider):
         raise ArgumentError(f"{self.name}: the author is unknown; give -a user=\"First Last\"")
 
     def domain_of(self, url: str) -> str:
-        return (urlsplit(url).hostname or "-").removeprefix("www.")
+        return domain_of(url)
 
 
 

@@ -149,12 +149,10 @@ class LinkedinCrawl(TwinBaseSpider):
         """The page's posts, None when it is not a readable HTML page."""
         if not isinstance(response, TextResponse):
             return None
-        page = LinkedinPostsPage(response.url, response.text, feed=feed, base_url=self.linkedin_base_url)
         try:
-            len(page)
+            return LinkedinPostsPage(response.url, response.text, feed=feed, base_url=self.linkedin_base_url).read()
         except PageError:
             return None
-        return page
 
 
 class LinkedinSpider(LinkedinCrawl):

@@ -104,9 +104,8 @@ class MediumCrawl(TwinBaseSpider):
 
     @settles
     def parse_medium_feed(self, response: Response) -> Iterator[Any]:
-        feed = MediumFeedPage(response.url, response.body)
-        try:
-            feed.entries  # noqa: B018 - read here: a body that is no feed makes the handle a failed row
+        try:  # a body that is no feed makes the handle a failed row
+            feed = MediumFeedPage(response.url, response.body).read()
         except PageError as exc:
             logger.warning("%s is not a Medium feed (%s); check the handle", response.url, exc)
             self.handle_failed(response, "not-a-feed")

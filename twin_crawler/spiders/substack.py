@@ -217,8 +217,7 @@ class SubstackCrawl(TwinBaseSpider):
     def parse_substack_post(self, response: Response) -> Iterator[Any]:
         link = response.meta[LINK]
         try:
-            post = SubstackPostPage(response.url, response.body)
-            post.content  # noqa: B018 - read here: a body that is no post object is dropped with its reason
+            post = SubstackPostPage(response.url, response.body).read()
         except (SubstackError, PageError) as exc:
             self.ledger.record(link, "dropped", platform="substack", reason="unreadable-post")
             logger.warning("%s: %s", response.url, exc)
