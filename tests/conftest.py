@@ -33,6 +33,8 @@ for _folder in sorted(p for p in Path(__file__).resolve().parent.iterdir() if p.
         sys.path.insert(0, str(_folder))
 VENV_BIN = Path(sys.executable).parent
 
+from forkserver import ForkServer  # noqa: E402  (tests/helpers is on sys.path from here)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -244,18 +246,36 @@ class CrawlResult:
 
 def crawl(spider: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
           settings: str = "twin_crawler.settings.local", timeout: float = 300) -> CrawlResult:
-    """``scrapy crawl <spider> <args>`` in a subprocess (a fresh reactor each time), as a user runs it."""
+    """``scrapy crawl <spider> <args>`` in its own process (a fresh reactor each time), as a user runs it, forked
+    from the session's fork server."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
     full_env.update({"SCRAPY_SETTINGS_MODULE": settings, "PYTHONPATH": str(ROOT)})
     # Tests that crawl twice expect a refetch: the incremental window is off unless a test sets it
     # (tests/middlewares/test_incremental.py does).
     full_env["TWIN_RECRAWL_AFTER"] = "0"
     full_env.update(env or {})
-    proc = subprocess.run(
-        [str(VENV_BIN / "scrapy"), "crawl", spider, *args], cwd=cwd or ROOT, env=full_env,
-        capture_output=True, text=True, timeout=timeout,
-    )
+    proc = scrapy_run(["scrapy", "crawl", spider, *args], env=full_env, cwd=cwd or ROOT, timeout=timeout)
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+_FORK_SERVER: ForkServer | None = None
+
+
+def scrapy_run(argv: list[str], env: dict[str, str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    """A ``scrapy`` command line in its own process, forked from the session's fork server (tests/helpers/
+    forkserver.py: imports paid once)."""
+    global _FORK_SERVER
+    if _FORK_SERVER is None:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
+        _FORK_SERVER = ForkServer({**base, "PYTHONPATH": str(ROOT)}, ROOT).start()
+    return _FORK_SERVER.run(argv, env, cwd, timeout)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fork_server() -> Iterator[None]:
+    yield
+    if _FORK_SERVER is not None:
+        _FORK_SERVER.stop()
 
 
 def assert_ok(result: CrawlResult, exit_code: int = 0) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pymongo
-from conftest import ROOT, VENV_BIN, LoopbackSite
+from conftest import ROOT, VENV_BIN, LoopbackSite, scrapy_run
 
 WORDS = ["model", "data", "training", "pipeline", "crawler", "author", "article", "embedding", "vector", "token", "retrieval", "prompt", "latency", "dataset", "feature", "evaluation", "batch", "warehouse", "index", "query", "cache", "python", "spider", "request", "response", "markdown", "inference", "quantization", "adapter", "gradient", "checkpoint", "benchmark", "notebook", "cluster", "deployment", "schedule", "frontier", "lease", "worker", "redis", "replica", "shard", "queue", "heartbeat", "expiry", "outcome", "upsert", "ledger"]
 VOLATILE = {"_id", "author_id", "first_seen_at", "last_crawled_at"}
@@ -80,7 +80,7 @@ def scrapy_env(redis_url: str, mongo_uri: str | None) -> dict[str, str]:
 
 
 def scrapy(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(VENV_BIN / "scrapy"), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+    return scrapy_run(["scrapy", *args], env=env, cwd=cwd, timeout=120)
 
 
 class Worker:

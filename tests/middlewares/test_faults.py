@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, VENV_BIN, LoopbackSite, Reply, crawl
+from conftest import ROOT, LoopbackSite, Reply, crawl, scrapy_run
 from reliability_helpers import RawServer, article_html
 
 from twin_crawler.warehouse import open_warehouse
@@ -108,8 +108,7 @@ FINAL = {"loop": ("failed", "redirect-loop"), "chain": ("failed", "too-many-redi
 def deadletters_cmd(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
     full_env.update({"SCRAPY_SETTINGS_MODULE": "twin_crawler.settings.local", "PYTHONPATH": str(ROOT), **env})
-    return subprocess.run([str(VENV_BIN / "scrapy"), "twin-deadletters", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return scrapy_run(["scrapy", "twin-deadletters", *args], env=full_env, cwd=ROOT, timeout=120)
 
 
 @pytest.mark.slow

@@ -8,14 +8,13 @@ import subprocess
 from pathlib import Path
 
 from blog_helpers import article_html
-from conftest import ROOT, VENV_BIN, LoopbackSite
+from conftest import ROOT, LoopbackSite, scrapy_run
 
 
 def scrapy(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
     full_env.update({"SCRAPY_SETTINGS_MODULE": "twin_crawler.settings.local", "PYTHONPATH": str(ROOT), **env})
-    return subprocess.run([str(VENV_BIN / "scrapy"), *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
-                          timeout=120)
+    return scrapy_run(["scrapy", *args], env=full_env, cwd=ROOT, timeout=120)
 
 
 def test_parse_prints_the_article_a_crawl_would_store(site: LoopbackSite, tmp_path: Path) -> None:
