@@ -253,6 +253,11 @@ def crawl(spider: str, *args: str, env: dict[str, str] | None = None, cwd: Path 
     # Tests that crawl twice expect a refetch: the incremental window is off unless a test sets it
     # (tests/middlewares/test_incremental.py does).
     full_env["TWIN_RECRAWL_AFTER"] = "0"
+    # Pages are parsed in the crawl process unless a test asks for workers: a worker's start (a spawned interpreter
+    # importing trafilatura, ~0.5 s) would dominate these few-page crawls. The pool is held to in-process parsing
+    # by tests/pipelines/test_parse_pool.py and test_article_e2e's parity crawl, and runs with its default (one
+    # worker here) in every real-process crawl: resume, outage, distributed workers, scrapyd.
+    full_env["TWIN_PARSE_WORKERS"] = "0"
     full_env.update(env or {})
     proc = scrapy_run(["scrapy", "crawl", spider, *args], env=full_env, cwd=cwd or ROOT, timeout=timeout)
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr)
