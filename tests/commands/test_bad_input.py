@@ -2,8 +2,9 @@
 
 Table-driven, in-process: every case goes through ``commands.crawl.preflight``, the function ``scrapy crawl``
 runs before its engine starts, with settings built as the CLI builds them (the project module, ``-s`` at command
-line priority, the environment). Three cases also run as real ``scrapy crawl`` subprocesses, for what only the
-CLI shows: the process exit code, and no traceback on any stream.
+line priority, the environment). Three cases also run as whole ``scrapy crawl`` command lines, each in its own
+process (forked from the session's fork server), for what only the CLI shows: the process exit code, and no
+traceback on any stream.
 """
 
 from __future__ import annotations
