@@ -26,7 +26,7 @@ from markdownify import MarkdownConverter
 
 from twin_crawler.urls import LinkError, canonicalize
 
-from .html import PageError
+from .html import FRAGMENT_PARSER, PageError
 from .markdown_tree import BLOCKS, clean_tree, flatten_layout_tables, has_class, merge_inline, take_images
 
 Image = dict[str, str]
@@ -128,7 +128,7 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement:
     if not html or not html.strip():
         raise PageError("empty body")
     try:
-        return lxml.html.fragment_fromstring(html, create_parent="div")
+        return lxml.html.fragment_fromstring(html, create_parent="div", parser=FRAGMENT_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise PageError(f"body is not HTML: {exc}") from None
     except AssertionError:  # lxml asserts one <body>: a doctype and <html> with nothing in it has none

@@ -19,7 +19,7 @@ from twin_crawler.items import Article
 from twin_crawler.urls import medium_post_id
 
 from . import medium_text
-from .html import PageError, parse_datetime
+from .html import FRAGMENT_PARSER, PageError, parse_datetime
 from .markdown import convert
 from .medium import MediumFields
 from .medium_text import TRACKING_PIXEL
@@ -144,7 +144,7 @@ def _entry(item: etree._Element) -> MediumFeedItem | None:
 
 def _fragment(html: str) -> lxml.html.HtmlElement | None:
     try:
-        return lxml.html.fragment_fromstring(html, create_parent="div")
+        return lxml.html.fragment_fromstring(html, create_parent="div", parser=FRAGMENT_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
