@@ -108,22 +108,33 @@ def find_refs(tree: lxml.html.HtmlElement, url: str) -> Refs:
 
 def _images(tree: lxml.html.HtmlElement, url: str, outside: Outside) -> list[tuple[Image, str]]:
     """Images outside furniture, each twice at most: placed by its caption, else by the end of the text block
-    before it and by the start of the block after it (a lead image stands between the headline and the text)."""
+    before it and by the start of the block after it (a lead image stands between the headline and the text).
+    A block's text is read only when an image needs it: most blocks of a page have no image beside them."""
     found: list[tuple[Image, str]] = []
     waiting: list[Image] = []
     last = ""
+    unread: list[lxml.html.HtmlElement] = []  # text blocks since ``last`` was brought up to date
     body = tree.find("body")
     for el in body.iter("img", *TEXT_BLOCKS) if body is not None else []:
         if el.tag != "img":
-            text = plain(el.text_content())
-            if len(text.split()) >= 3:
-                last = text[-40:].lstrip()
+            if not waiting:
+                unread.append(el)
+                continue
+            text = _block_text(el)
+            if text:
+                last, unread = text[-40:].lstrip(), []
                 found.extend((i, text[:40].rstrip()) for i in waiting)
                 waiting = []
             continue
         image = _image(el, url, outside)
         if image is None:
             continue
+        for block in reversed(unread):  # the last block of three words or more before this image
+            text = _block_text(block)
+            if text:
+                last = text[-40:].lstrip()
+                break
+        unread = []
         if image["caption"]:
             found.append((image, plain(image["caption"])))
             continue
@@ -131,6 +142,12 @@ def _images(tree: lxml.html.HtmlElement, url: str, outside: Outside) -> list[tup
             found.append((image, last))
         waiting.append(image)
     return found
+
+
+def _block_text(block: lxml.html.HtmlElement) -> str:
+    """The plain text of a text block that can place an image (three words or more), else ``""``."""
+    text = plain(block.text_content())
+    return text if len(text.split()) >= 3 else ""
 
 
 def _image(img: lxml.html.HtmlElement, url: str, outside: Outside) -> Image | None:
