@@ -153,3 +153,20 @@ def test_twin_crawl_with_malformed_ipv6_is_one_line_exit_2(tmp_path: Path) -> No
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.returncode == 2 and "Traceback" not in output, output[-3000:]
     assert errors == ["error: links: link 'http://[::1' is malformed (Invalid IPv6 URL)"]
+
+
+def test_the_unsafe_character_set_is_whitespace_controls_and_surrogates() -> None:
+    """``urls.UNSAFE_CHARACTER`` (one regex) refuses exactly what ``str.isspace`` or the Unicode categories Cc and
+    Cs name, on every code point of the Basic Multilingual Plane and the planes' edges."""
+    import sys
+    import unicodedata
+
+    from twin_crawler.urls import UNSAFE_CHARACTER
+
+    points = [*range(0x10000), *range(0x10000, sys.maxunicode + 1, 0x7FF), sys.maxunicode]
+    differ = [hex(cp) for cp in points
+              if (UNSAFE_CHARACTER.search(chr(cp)) is not None)
+              != (chr(cp).isspace() or unicodedata.category(chr(cp)) in ("Cc", "Cs"))]
+    assert differ == []
+    with pytest.raises(LinkError, match="whitespace or control"):
+        canonicalize("https://example.org/a\u2028b")  # a line separator: whitespace, not Cc
