@@ -81,7 +81,8 @@ def profile(site: Site, paths: list[str], workdir: Path) -> list[tuple[str, floa
     linkfile = workdir / "profile-links.txt"
     linkfile.write_text("\n".join(site.origin + p for p in paths), encoding="utf-8")
     out = workdir / "crawl.prof"
-    env = crawl_env({"TWIN_DATA_DIR": str(workdir / "profile-data")})
+    # Parsed in the crawl process: cProfile sees only this process, and a pool worker's parse would show as 0 s.
+    env = crawl_env({"TWIN_DATA_DIR": str(workdir / "profile-data"), "TWIN_PARSE_WORKERS": "0"})
     run_child(article_cmd(f"@{linkfile}", profile=out), env).check("profiled crawl")
     return components(pstats.Stats(str(out)))
 
