@@ -17,7 +17,9 @@ SCRAPY = str(Path(sys.executable).parent / "scrapy")
 
 
 def base_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
+    # Not this session's SCRAPY_* either: scrapy's get_project_settings() in an in-process test exports
+    # SCRAPY_SETTINGS_MODULE, which makes any directory look like the project.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWIN_", "SCRAPY_"))}
     return {**env, "PYTHONPATH": str(ROOT), **extra}
 
 
