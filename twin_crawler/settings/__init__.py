@@ -74,8 +74,8 @@ EXTENSIONS = {
     "twin_crawler.extensions.report.RunReport": 500,
     "twin_crawler.extensions.parsepool.ParsePoolExtension": 0,  # page parsing in worker processes (TWIN_PARSE_WORKERS)
     "twin_crawler.extensions.logscrub.SecretGuard": 0,  # secrets never in log lines (installed by the commands module too)
-    "twin_crawler.extensions.resume.JobResume": 0,
-    "twin_crawler.extensions.private_jobdir.PrivateJobdir": 0,  # only with JOBDIR: queue files 0600 in a 0700 dir  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
+    "twin_crawler.extensions.resume.JobResume": 0,  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
+    "twin_crawler.extensions.private_jobdir.PrivateJobdir": 0,  # only with JOBDIR: queue files 0600 in a 0700 dir
     "twin_crawler.extensions.metrics.PrometheusMetrics": 510,  # off unless TWIN_METRICS_PORT is set
 }
 
