@@ -264,16 +264,19 @@ def crawl(spider: str, *args: str, env: dict[str, str] | None = None, cwd: Path 
 
 
 _FORK_SERVER: ForkServer | None = None
+_FORK_SERVER_LOCK = threading.Lock()  # tests run crawls from threads (test_bad_input): one server, not one each
 
 
 def scrapy_run(argv: list[str], env: dict[str, str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
     """A ``scrapy`` command line in its own process, forked from the session's fork server (tests/helpers/
     forkserver.py: imports paid once)."""
     global _FORK_SERVER
-    if _FORK_SERVER is None:
-        base = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
-        _FORK_SERVER = ForkServer({**base, "PYTHONPATH": str(ROOT)}, ROOT).start()
-    return _FORK_SERVER.run(argv, env, cwd, timeout)
+    with _FORK_SERVER_LOCK:
+        if _FORK_SERVER is None:
+            base = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
+            _FORK_SERVER = ForkServer({**base, "PYTHONPATH": str(ROOT)}, ROOT).start()
+        server = _FORK_SERVER
+    return server.run(argv, env, cwd, timeout)
 
 
 @pytest.fixture(scope="session", autouse=True)

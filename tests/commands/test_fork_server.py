@@ -79,3 +79,57 @@ def test_a_timeout_kills_the_run(tmp_path: Path) -> None:
             return
         time.sleep(0.05)
     pytest.fail(f"run {pid} still alive after its timeout")
+
+
+def session_servers() -> list[int]:
+    """PIDs of fork servers whose parent is this test session."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == os.getpid() and b"forkserver.py" in cmdline:
+            pids.append(int(proc.name))
+    return pids
+
+
+def test_runs_started_together_share_one_server() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    argv = ["scrapy", "settings", "--get", "BOT_NAME"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = list(pool.map(lambda _: scrapy_run(argv, base_env(), ROOT, 60), range(4)))
+    assert [r.returncode for r in runs] == [0, 0, 0, 0]
+    assert len(session_servers()) == 1
+
+
+ORPHANED_SESSION = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from forkserver import ForkServer
+server = ForkServer({"PATH": "/usr/bin:/bin", "PYTHONPATH": sys.argv[2]}, Path(sys.argv[2])).start()
+print(server.proc.pid, flush=True)
+sys.stdin.read()  # SIGKILLed by the test before it could stop its server
+"""
+
+
+def test_a_server_whose_session_is_killed_exits() -> None:
+    import signal
+
+    helpers = str(ROOT / "tests" / "helpers")
+    owner = subprocess.Popen([sys.executable, "-c", ORPHANED_SESSION, helpers, str(ROOT)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None
+        pid = int(owner.stdout.readline())
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 20  # it checks its parent at least once a second: a bounded poll
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists()

@@ -107,7 +107,8 @@ def serve(path: str) -> None:
     server.listen(16)
     print("ready", flush=True)
     running: dict[int, socket.socket] = {}
-    while True:
+    session = os.getppid()
+    while os.getppid() == session:  # a test session that dies without stopping it (SIGKILL) takes it along
         readable, _, _ = select.select([server], [], [], 0.02 if running else 1.0)
         if readable:
             conn, _ = server.accept()
