@@ -78,7 +78,6 @@ class LeasingScheduler(Scheduler):
         self._next_heartbeat = time.monotonic() + self._heartbeat_every
         self._acking: Deferred[Any] | None = None
         self._tainted: set[str] = set()
-        self.crawler.twin_frontier = self  # type: ignore[attr-defined]  # the worker's start() reads seeds through it
         self._tick_call = task.LoopingCall(self._tick)
         self._tick_call.start(settings.getfloat("TWIN_LEASE_TICK_SECONDS", defaults.TWIN_LEASE_TICK_SECONDS), now=False)
 
@@ -207,3 +206,10 @@ class LeasingScheduler(Scheduler):
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None and count:
             self.stats.inc_value(key, count)
+
+
+def frontier_of(crawler: Crawler) -> LeasingScheduler | None:
+    """The crawl's leasing scheduler, found as Scrapy finds it (``crawler.engine.scheduler``, public since 2.19):
+    None outside distributed mode and before the engine opened the spider."""
+    scheduler = crawler.engine.scheduler if crawler.engine is not None else None
+    return scheduler if isinstance(scheduler, LeasingScheduler) else None

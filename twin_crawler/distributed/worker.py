@@ -30,6 +30,7 @@ from twin_crawler.warehouse import Warehouse, warehouse_uri
 
 from . import RedisUnavailable, connect
 from .leases import Lease
+from .scheduler import frontier_of
 from .seeds import SeedError, parse_seed
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class WorkerMixin(TwinBaseSpider):
     async def start(self) -> AsyncIterator[Any]:
         async for out in super().start():
             yield out
-        frontier = getattr(self.crawler, "twin_frontier", None)
+        frontier = frontier_of(self.crawler)
         if frontier is None:
             raise RuntimeError("the distributed worker needs SCHEDULER = twin_crawler.distributed.scheduler.LeasingScheduler")
         settings = self.crawler.settings

@@ -53,11 +53,14 @@ class CrawlCollector(Collector):
                 other.add_metric([spider, key], float(value))
         yield twin
         yield other
-        frontier = getattr(self.crawler, "twin_frontier", None)
-        if frontier is not None:
+        # The distributed scheduler, when it is the engine's (not imported here: a crawl on one machine never loads
+        # scrapy-redis); its lease store reads the fleet-wide queue sizes.
+        scheduler = self.crawler.engine.scheduler if self.crawler.engine is not None else None
+        leases = getattr(scheduler, "leases", None)
+        if leases is not None:
             sizes = GaugeMetricFamily("twin_frontier_size", "distributed queues (all workers)", labels=["spider", "queue"])
             try:
-                for queue, size in frontier.leases.sizes().items():
+                for queue, size in leases.sizes().items():
                     sizes.add_metric([spider, queue], float(size))
             except Exception as exc:  # Redis down: the other metrics are still worth serving
                 logger.debug("frontier sizes unavailable: %s", exc)
