@@ -100,6 +100,7 @@ def _child(request: dict[str, Any], fds: list[int]) -> None:
 
 
 def serve(path: str) -> None:
+    session = os.getppid()  # read first: the session may be gone by the time "ready" is read
     sys.path[0] = str(Path(sys.executable).parent)  # as for the `scrapy` console script
     _preload()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -107,7 +108,6 @@ def serve(path: str) -> None:
     server.listen(16)
     print("ready", flush=True)
     running: dict[int, socket.socket] = {}
-    session = os.getppid()
     while os.getppid() == session:  # a test session that dies without stopping it (SIGKILL) takes it along
         readable, _, _ = select.select([server], [], [], 0.02 if running else 1.0)
         if readable:

@@ -211,5 +211,8 @@ class LeasingScheduler(Scheduler):
 def frontier_of(crawler: Crawler) -> LeasingScheduler | None:
     """The crawl's leasing scheduler, found as Scrapy finds it (``crawler.engine.scheduler``, public since 2.19):
     None outside distributed mode and before the engine opened the spider."""
-    scheduler = crawler.engine.scheduler if crawler.engine is not None else None
+    try:
+        scheduler = crawler.engine.scheduler
+    except (RuntimeError, AttributeError):  # Scrapy's crawler.engine raises until the crawl starts
+        return None
     return scheduler if isinstance(scheduler, LeasingScheduler) else None

@@ -55,8 +55,10 @@ class CrawlCollector(Collector):
         yield other
         # The distributed scheduler, when it is the engine's (not imported here: a crawl on one machine never loads
         # scrapy-redis); its lease store reads the fleet-wide queue sizes.
-        scheduler = self.crawler.engine.scheduler if self.crawler.engine is not None else None
-        leases = getattr(scheduler, "leases", None)
+        try:
+            leases = getattr(self.crawler.engine.scheduler, "leases", None)
+        except (RuntimeError, AttributeError):  # Scrapy's crawler.engine raises until the crawl starts
+            leases = None
         if leases is not None:
             sizes = GaugeMetricFamily("twin_frontier_size", "distributed queues (all workers)", labels=["spider", "queue"])
             try:
