@@ -25,6 +25,7 @@ from twisted.internet import task
 from twisted.internet.defer import Deferred
 
 from twin_crawler.concurrency import in_thread
+from twin_crawler.extensions import engine_scheduler
 from twin_crawler.pipelines.warehouse import writer_of
 from twin_crawler.settings import distributed as defaults
 
@@ -211,8 +212,5 @@ class LeasingScheduler(Scheduler):
 def frontier_of(crawler: Crawler) -> LeasingScheduler | None:
     """The crawl's leasing scheduler, found as Scrapy finds it (``crawler.engine.scheduler``, public since 2.19):
     None outside distributed mode and before the engine opened the spider."""
-    try:
-        scheduler = crawler.engine.scheduler
-    except (RuntimeError, AttributeError):  # Scrapy's crawler.engine raises until the crawl starts
-        return None
+    scheduler = engine_scheduler(crawler)
     return scheduler if isinstance(scheduler, LeasingScheduler) else None

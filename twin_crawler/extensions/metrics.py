@@ -21,6 +21,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from twin_crawler.extensions import engine_scheduler
+
 logger = logging.getLogger(__name__)
 
 
@@ -55,10 +57,7 @@ class CrawlCollector(Collector):
         yield other
         # The distributed scheduler, when it is the engine's (not imported here: a crawl on one machine never loads
         # scrapy-redis); its lease store reads the fleet-wide queue sizes.
-        try:
-            leases = getattr(self.crawler.engine.scheduler, "leases", None)
-        except (RuntimeError, AttributeError):  # Scrapy's crawler.engine raises until the crawl starts
-            leases = None
+        leases = getattr(engine_scheduler(self.crawler), "leases", None)
         if leases is not None:
             sizes = GaugeMetricFamily("twin_frontier_size", "distributed queues (all workers)", labels=["spider", "queue"])
             try:

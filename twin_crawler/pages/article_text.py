@@ -16,8 +16,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
 from .article_refs import Refs, find_refs
-from .html import FRAGMENT_PARSER
-from .markdown import Converted, convert
+from .markdown import Converted, convert, parse_fragment
 
 HI_TAGS = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 RENAME = {"quote": "blockquote", "item": "li", "row": "tr", "lb": "br", "del": "del", "graphic": "img", "ref": "a",
@@ -46,7 +45,7 @@ def to_html(body: etree._Element) -> lxml.html.HtmlElement:
     for el in list(root.iter()):
         if isinstance(el.tag, str):
             _rename(el)
-    return lxml.html.fragment_fromstring(etree.tostring(root, encoding="unicode"), create_parent="div", parser=FRAGMENT_PARSER)
+    return parse_fragment(etree.tostring(root, encoding="unicode"))
 
 
 def _is_block(code: lxml.html.HtmlElement) -> bool:

@@ -34,7 +34,8 @@ def html_parser(**options: Any) -> lxml.html.HTMLParser:
 
 
 FRAGMENT_PARSER = html_parser()
-"""For ``lxml.html.fragment_fromstring(..., parser=FRAGMENT_PARSER)``: lxml.html's default parser, C lookup."""
+"""lxml.html's default parser with the C lookup, for ``markdown.parse_fragment`` (the one place fragments are parsed)."""
+_DOCUMENT_PARSER = html_parser(remove_comments=True, no_network=True, huge_tree=False)  # one for every page, as lxml's own
 
 
 def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
@@ -46,9 +47,8 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     html = html.replace("\x00", "")
     if not html.strip():
         raise PageError("empty page")
-    parser = html_parser(remove_comments=True, no_network=True, huge_tree=False)
     try:
-        tree = lxml.html.document_fromstring(html, parser=parser)
+        tree = lxml.html.document_fromstring(html, parser=_DOCUMENT_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise PageError(f"not HTML: {exc}") from None
     if tree is None:

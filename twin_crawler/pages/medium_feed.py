@@ -19,8 +19,8 @@ from twin_crawler.items import Article
 from twin_crawler.urls import medium_post_id
 
 from . import medium_text
-from .html import FRAGMENT_PARSER, PageError, parse_datetime
-from .markdown import convert
+from .html import PageError, parse_datetime
+from .markdown import convert, parse_fragment
 from .medium import MediumFields
 from .medium_text import TRACKING_PIXEL
 from .page import Page, domain_of
@@ -144,8 +144,8 @@ def _entry(item: etree._Element) -> MediumFeedItem | None:
 
 def _fragment(html: str) -> lxml.html.HtmlElement | None:
     try:
-        return lxml.html.fragment_fromstring(html, create_parent="div", parser=FRAGMENT_PARSER)
-    except (etree.ParserError, ValueError):
+        return parse_fragment(html)
+    except PageError:
         return None
 
 
