@@ -4,6 +4,7 @@ and data directory, every document is stored exactly once; left unreachable, the
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,15 @@ from pymongo import MongoClient
 from reliability_helpers import article_html
 
 
-def pages(site: LoopbackSite, n: int, delay: float) -> tuple[list[str], list[float]]:
+def pages(site: LoopbackSite, n: int, delay: float, gate: threading.Event,
+          open_pages: int) -> tuple[list[str], list[float]]:
+    """``n`` article pages, each answered after ``delay``; pages from ``open_pages`` on wait for ``gate`` (set when
+    the warehouse is down), so the outage hits writes however fast or slow the machine is."""
     stamps: list[float] = []
 
     def page(handler: Any) -> Reply:
+        if int(handler.path.rsplit("/", 1)[1]) >= open_pages:
+            gate.wait(90)
         time.sleep(delay)
         stamps.append(time.monotonic())
         return Reply(article_html(handler.path))
@@ -44,13 +50,15 @@ def crawl_args(links: list[str], tmp_path: Path, wait: float, batch: int = 3) ->
 def test_outage_mid_crawl_every_document_stored_exactly_once(site: LoopbackSite, tmp_path: Path) -> None:
     nx = NxServer(tmp_path / "nx").start()
     try:
-        links, stamps = pages(site, 40, 0.25)
+        down = threading.Event()
+        links, stamps = pages(site, 40, 0.25, down, open_pages=10)
         uri = nx.uri(unique_db())
         env = {"TWIN_DATA_DIR": str(tmp_path / "data"), "TWIN_MONGODB_URI": uri}
         proc = scrapy(env, *crawl_args(links, tmp_path, 120))
         count_when(uri, 6, proc)
         nx.stop()
         down_at = time.monotonic()
+        down.set()  # the 30 gated pages are fetched while the warehouse is down
         time.sleep(30)
         nx = NxServer(tmp_path / "nx", port=nx.port).start()  # same port, same data directory
         up_at = time.monotonic()
@@ -71,7 +79,8 @@ def test_outage_mid_crawl_every_document_stored_exactly_once(site: LoopbackSite,
 def test_journal_left_by_a_crawl_is_replayed_by_the_command(site: LoopbackSite, tmp_path: Path) -> None:
     nx = NxServer(tmp_path / "nx").start()
     try:
-        links, _ = pages(site, 12, 0.2)
+        down = threading.Event()
+        links, _ = pages(site, 12, 0.2, down, open_pages=4)
         uri = nx.uri(unique_db()) + FAST_FAIL
         env = {"TWIN_DATA_DIR": str(tmp_path / "data"), "TWIN_MONGODB_URI": uri}
         # Timer flushes only (a large batch): each write attempt during the outage costs the server-selection
@@ -79,10 +88,11 @@ def test_journal_left_by_a_crawl_is_replayed_by_the_command(site: LoopbackSite, 
         proc = scrapy(env, *crawl_args(links, tmp_path, 0, batch=100))
         count_when(uri, 3, proc)
         nx.stop()
+        down.set()  # the 8 gated pages are written while the warehouse is down: they go to the journal
         _, err = proc.communicate(timeout=240)
         assert own_tracebacks(err) == 0, err[-3000:]
         journals = list((tmp_path / "data" / "journal").glob("journal-*.jsonl"))
-        assert len(journals) == 1 and "scrapy twin-journal replay" in err
+        assert len(journals) == 1 and "scrapy twin-journal replay" in err, err[-3000:]
         nx = NxServer(tmp_path / "nx", port=nx.port).start()
         assert 3 <= len(stored_links(uri)) < 12
         replay = scrapy(env, "twin-journal", "replay")
