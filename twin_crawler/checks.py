@@ -31,7 +31,7 @@ NUMBERS: dict[str, tuple[type, float]] = {
     "TWIN_SUBSTACK_MAX_PAGES": (int, 1), "TWIN_LINKEDIN_SCROLLS": (int, 0), "TWIN_LINKEDIN_SCROLL_WAIT": (float, 0),
     "TWIN_WORKER_IDLE_CLOSE": (float, 0),
 }
-BOOLS = ("TWIN_ALLOW_LOOPBACK", "TWIN_GITHUB_ALLOW_FILE_URLS", "TWIN_REPORT_PRINT")
+BOOLS = ("TWIN_ALLOW_LOOPBACK", "TWIN_GITHUB_ALLOW_FILE_URLS", "TWIN_REPORT_PRINT", "TWIN_PARSE_SHARE")
 # setting -> schemes it may use (the clone base may be a local mirror: file://, allowed or not by its own flag)
 URLS: dict[str, tuple[str, ...]] = {
     "TWIN_GITHUB_API_URL": ("http", "https"), "TWIN_GITHUB_CLONE_BASE": ("http", "https", "file"),

@@ -165,6 +165,30 @@ def test_at_most_max_pending_pages_are_in_the_pool(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("started-*"))) == 3
 
 
+def test_a_full_pool_that_shares_parses_the_next_page_in_the_crawl_process(tmp_path: Path) -> None:
+    """TWIN_PARSE_SHARE: with the worker's slot taken, the next page is parsed here instead of waiting for it."""
+    async def go() -> tuple[tuple[str, bool], tuple[str, bool], int]:
+        pool = ParsePool(1, max_pending=1, share=True)
+        try:
+            held = asyncio.ensure_future(pool.run(pool_tasks.wait_for, "https://x.example/held", str(tmp_path)))
+            deadline = time.monotonic() + 30
+            while not list(tmp_path.glob("started-*")) and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)  # a bounded poll: the worker holds the only slot
+            shared = await pool.run(pool_tasks.echo_pid, "https://x.example/shared", os.getpid())
+            (tmp_path / "release").touch()
+            await held
+            # a free slot again: the next page goes to the worker
+            pooled = await pool.run(pool_tasks.echo_pid, "https://x.example/pooled", os.getpid())
+            return shared, pooled, pool.shared
+        finally:
+            pool.close()
+
+    shared, pooled, count = asyncio.run(go())
+    assert shared == ("https://x.example/shared", False)  # the crawl process parsed it
+    assert pooled == ("https://x.example/pooled", True)
+    assert count == 1
+
+
 def test_no_workers_parses_in_process() -> None:
     async def go() -> tuple[str, bool]:
         return await ParsePool(0).run(pool_tasks.echo_pid, "https://x.example/a", os.getpid())

@@ -8,6 +8,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from twin_crawler import settings as defaults
 from twin_crawler.arguments import ArgumentError
 from twin_crawler.parsepool import ParsePool, default_workers
 
@@ -32,7 +33,8 @@ class ParsePoolExtension:
     """Owns the crawl's ``ParsePool``."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.pool = ParsePool(workers_setting(crawler.settings))
+        self.crawler = crawler
+        self.pool = ParsePool(workers_setting(crawler.settings), share=crawler.settings.getbool("TWIN_PARSE_SHARE", defaults.TWIN_PARSE_SHARE))
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
@@ -41,6 +43,8 @@ class ParsePoolExtension:
 
     def engine_stopped(self) -> None:
         self.pool.close()
+        if self.pool.shared and self.crawler.stats is not None:
+            self.crawler.stats.set_value("twin/parse_pool/in_crawl", self.pool.shared)
 
 
 def pool_of(crawler: Crawler | None) -> ParsePool:

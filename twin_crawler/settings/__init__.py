@@ -19,6 +19,10 @@ ROBOTSTXT_OBEY = True  # Scrapy's project template default; kept
 USER_AGENT = os.environ.get("TWIN_USER_AGENT") or "twin-crawler/0.1 (+https://github.com/twin-crawler/twin-crawler)"
 CONCURRENT_REQUESTS = 16  # default 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2  # default 8: one author's site is small and often a personal server
+# default 100: Scrapy runs every callback's output through that many asyncio worker tasks, created per response;
+# our callbacks yield a few items or requests each, and the 100 idle tasks cost ~1 ms CPU per page
+# (benchmarks/RESULTS.md, measurement 1: 17.3 -> 16.1 ms/page with the parse pool).
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 0.5  # default 0
 AUTOTHROTTLE_ENABLED = True  # default False
 AUTOTHROTTLE_START_DELAY = 1.0  # default 5.0
@@ -103,6 +107,7 @@ TWIN_RETRY_AFTER_MAX = 600.0  # a longer Retry-After is not waited for: the requ
 TWIN_MIN_ARTICLE_WORDS = 120  # a discovered page with less main text is not an article (an index page, a stub)
 # Parser processes beside the crawl (issue 14): unset -> CPU count - 1; 0 parses in the crawl process.
 TWIN_PARSE_WORKERS = os.environ.get("TWIN_PARSE_WORKERS")
+TWIN_PARSE_SHARE = True  # when every worker has its pages queued, the crawl process parses the next one itself
 TWIN_MIN_LINK_WORDS = 30  # the floor for a link the user gave: news briefs and short posts are articles too
 TWIN_WAREHOUSE_BATCH = 100  # documents per upsert batch
 TWIN_WAREHOUSE_FLUSH_SECONDS = 2.0  # a batch never waits longer than this
