@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pool_tasks
 import pytest
+from scrapy import Spider
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from twin_crawler import parse_tasks
 from twin_crawler.arguments import ArgumentError
-from twin_crawler.extensions.parsepool import workers_setting
+from twin_crawler.extensions.parsepool import ParsePoolExtension, workers_setting
 from twin_crawler.pages.article import ArticlePage, NotAnArticle, PageError
 from twin_crawler.parsepool import ParsePool, ParserCrash
 
@@ -212,3 +214,16 @@ def test_a_bad_setting_stops_the_crawl_before_it_starts() -> None:
 
     with pytest.raises(ArgumentError, match="TWIN_PARSE_WORKERS='many'"):
         check_settings(Settings({"TWIN_PARSE_WORKERS": "many"}))
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, True), ("False", False), ("1", True)])
+def test_the_extension_shares_by_setting_and_reports_what_the_crawl_process_parsed(value: str | None, expected: bool) -> None:
+    settings = {"TWIN_PARSE_WORKERS": "1"} | ({"TWIN_PARSE_SHARE": value} if value is not None else {})
+    crawler = get_crawler(Spider, settings)
+    crawler.stats.open_spider()
+    extension = ParsePoolExtension.from_crawler(crawler)
+    assert extension.pool.share is expected and extension.pool.workers == 1
+    extension.pool.shared = 3  # as if three pages had found the pool full
+    extension.engine_stopped()
+    assert extension.pool.closed
+    assert crawler.stats.get_value("twin/parse_pool/in_crawl") == 3
