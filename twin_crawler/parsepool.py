@@ -9,7 +9,7 @@ count − 1; ``0`` parses in the crawl process, as before).
   back-pressure, not memory. With ``share`` (``TWIN_PARSE_SHARE``, on by default) that callback parses its page in
   the crawl process instead: the crawl process's own work (fetch, pipelines: ~3.5 of ~15.5 ms CPU a page) is
   under a third of a worker's, so on 2 cores one worker alone leaves the crawl's core mostly idle, and waiting
-  caps a crawl at the worker's speed (1.27x the pages/s of in-process parsing; 1.77x sharing; measurement 8).
+  caps a crawl at the worker's speed (1.27x the pages/s of in-process parsing; sharing, 1.73x: measurement 8).
   The reactor is blocked for that parse, as with ``workers=0``; the workers meanwhile work through the pages
   already queued. A page that kills its parser kills the crawl when parsed there, as with ``workers=0``:
   ``TWIN_PARSE_SHARE=False`` keeps every page in the workers.

@@ -21,7 +21,7 @@ CONCURRENT_REQUESTS = 16  # default 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2  # default 8: one author's site is small and often a personal server
 # default 100: Scrapy runs every callback's output through that many asyncio worker tasks, created per response;
 # our callbacks yield a few items or requests each, and the 100 idle tasks cost ~1 ms CPU per page
-# (benchmarks/RESULTS.md, measurement 1: 17.3 -> 16.1 ms/page with the parse pool).
+# (2,000 corpus pages, 3 A/B rounds: 17.3 -> 16.1 ms/page with the parse pool; benchmarks/RESULTS.md section 9).
 CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 0.5  # default 0
 AUTOTHROTTLE_ENABLED = True  # default False
