@@ -99,7 +99,7 @@ def feed_meta(scrolls: int, wait_seconds: float) -> dict[str, Any]:
         "playwright_context": SESSION_CONTEXT,
         "playwright_page_methods": [PageMethod("evaluate", SCROLL_SCRIPT, argument)],
         BROWSER_OK: False,
-        LISTING: True,  # many posts from one page: no link aliasing (spiders/base.py parse_step)
+        LISTING: True,  # many posts from one page: no link aliasing (spiders/callbacks.py ``settles``)
     }
 
 
