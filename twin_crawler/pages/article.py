@@ -21,7 +21,7 @@ from twin_crawler.items import Article, ArticleContent, DocumentImage
 from twin_crawler.urls import LinkError, canonicalize
 
 from .article_refs import Refs
-from .article_text import extract_main
+from .article_text import Needs, extract_main
 from .feeds import same_site
 from .html import (
     PageError,
@@ -214,7 +214,10 @@ class ArticlePage(Page):
     def _main(self) -> tuple[Document, str, Refs]:
         """trafilatura's document, the main text (furniture lines dropped) and the page's links and images."""
         self.signals, self._head  # noqa: B018 - read before extraction prunes the tree
-        document, converted, refs = extract_main(self.tree, self.url)
+        needs = Needs(date=self._own_published is None, author=person_name(self._ld.get("author")) is None)
+        tree = self.tree
+        del self.__dict__["tree"]  # trafilatura prunes the tree it is given: a later ``self.tree`` parses again
+        document, converted, refs = extract_main(tree, self.url, needs)
         text = drop_furniture(converted.markdown) if document is not None and converted.markdown else ""
         classify(self.url, self.signals, len(text.split()), self.min_words)  # a listing with no text is a listing
         if document is None or not text:
@@ -232,10 +235,14 @@ class ArticlePage(Page):
         return self._head["html_language"] or (str(ld)[:2].lower() if ld else None)
 
     @cached_property
+    def _own_published(self) -> datetime | None:
+        """The publication time the page's own markup gives (JSON-LD, then ``<meta>``)."""
+        return parse_datetime(self._ld.get("datePublished")) or parse_datetime(self.signals.published)
+
+    @cached_property
     def published_at(self) -> datetime | None:
-        published = parse_datetime(self._ld.get("datePublished")) or parse_datetime(self.signals.published)
         document = self._main[0]
-        return published or (parse_datetime(document.date) if document.date else None)
+        return self._own_published or (parse_datetime(document.date) if document.date else None)
 
     @property
     def modified_at(self) -> datetime | None:

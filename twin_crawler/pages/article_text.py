@@ -9,31 +9,118 @@ is renamed back to HTML and converted like every other platform's body; links an
 from __future__ import annotations
 
 import copy
+import logging
+from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
-from trafilatura import bare_extraction
-from trafilatura.settings import Document
+from trafilatura.core import trafilatura_sequence
+from trafilatura.metadata import (
+    META_URL,
+    examine_meta,
+    extract_author,
+    extract_catstags,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+    find_date,
+)
+from trafilatura.settings import Document, Extractor
 
 from .article_refs import Refs, find_refs
 from .markdown import Converted, convert, parse_fragment
 
+logger = logging.getLogger(__name__)
 HI_TAGS = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 RENAME = {"quote": "blockquote", "item": "li", "row": "tr", "lb": "br", "del": "del", "graphic": "img", "ref": "a",
           "body": "div", "doc": "div", "note": "div", "figure": "figure", "cell": "td", "hi": "span"}
 INLINE_PARENTS = frozenset({"p", "item", "cell", "hi", "head", "ref", "quote", "code", "del"})
 
 
-def extract_main(tree: lxml.html.HtmlElement, url: str) -> tuple[Document | None, Converted, Refs]:
+@dataclass(frozen=True)
+class Needs:
+    """The trafilatura metadata a page still needs after its own markup was read: its date when neither JSON-LD
+    nor a ``<meta>`` gives one, its author when JSON-LD names none (title, site name, description and tags are
+    always read: they are asked first or always)."""
+
+    date: bool = True
+    author: bool = True
+
+
+def extract_main(tree: lxml.html.HtmlElement, url: str, needs: Needs = Needs()) -> tuple[Document | None, Converted, Refs]:
     """trafilatura's document (metadata), the convention's text of its main content, and the page's candidate
     links and images (``Refs.select`` keeps those of the final text). trafilatura is given the parsed tree,
-    never a URL, so it fetches nothing."""
+    never a URL, so it fetches nothing. The tree is consumed: extraction prunes it."""
     refs = find_refs(tree, url)  # before extraction: trafilatura prunes the tree it is given
-    document = bare_extraction(tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
-                               include_images=False, include_links=False, include_formatting=True)
-    if not isinstance(document, Document) or document.body is None or not len(document.body):
+    document = extract(tree, url, needs)
+    if document is None or document.body is None or not len(document.body):
         return None, Converted(""), refs
     return document, convert(to_html(document.body), url), refs
+
+
+def _options(url: str) -> Extractor:
+    """The options ``bare_extraction`` builds from the arguments we drive it with."""
+    return Extractor(output_format="python", fast=False, comments=False, formatting=True, links=False, images=False,
+                     tables=True, url=url, with_metadata=True)
+
+
+def extract(tree: lxml.html.HtmlElement, url: str, needs: Needs = Needs()) -> Document | None:
+    """What ``bare_extraction(tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+    include_images=False, include_links=False, include_formatting=True)`` returns, for the fields we read
+    (``body``, ``title``, ``author``, ``sitename``, ``description``, ``tags``, ``date``), without its work that
+    nothing here reads: the defensive copy of the tree (``tree`` is ours and read before extraction), the text
+    rendering of the body (``document.text``: the text convention writes the body), categories, licence and
+    hostname, and the date and author searches when ``needs`` says the page's markup already gave them (each
+    deep-copies the tree). The same trafilatura functions run in the same order on the same tree; a differential
+    test holds the fields to ``bare_extraction``'s on every fixture and a corpus sample. trafilatura is pinned to
+    2.3.* (``trafilatura_sequence`` is internal)."""
+    options = _options(url)
+    try:
+        document = _metadata(tree, url, options, needs)
+        body, text, _comments, comments_text = trafilatura_sequence(tree, options, url)
+        if options.max_tree_size and len(body) > options.max_tree_size:
+            return None  # bare_extraction strips <hi> first; no page of ours comes near its default (unset)
+        if len(text) < options.min_output_size and len(comments_text) < options.min_output_comm_size:
+            return None
+    except (TypeError, ValueError):  # as bare_extraction: "discarding data"
+        return None
+    document.body = body
+    return document
+
+
+def _metadata(tree: lxml.html.HtmlElement, url: str, options: Extractor, needs: Needs) -> Document:
+    """``trafilatura.metadata.extract_metadata(tree, url, options.date_params, options.fast)`` minus the fields nothing reads."""
+    metadata = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None
+    try:
+        metadata = extract_meta_json(tree, metadata)
+    except Exception as exc:  # noqa: BLE001 - as trafilatura: bugs in its JSON metadata reader are not fatal
+        logger.debug("error in JSON metadata extraction: %s", exc)
+    if not metadata.title:
+        metadata.title = extract_title(tree)
+    if not metadata.author and needs.author:
+        metadata.author = extract_author(tree)
+    if not metadata.url:
+        metadata.url = extract_url(tree, url)
+    if needs.date:
+        date_config = {**options.date_params, "url": metadata.url}
+        metadata.date = find_date(tree, **date_config)
+    if not metadata.sitename:
+        metadata.sitename = extract_sitename(tree)
+    if metadata.sitename:
+        metadata.sitename = metadata.sitename.lstrip("@")
+        if metadata.sitename and "." not in metadata.sitename and not metadata.sitename[0].isupper():
+            metadata.sitename = metadata.sitename.title()
+    elif metadata.url:
+        match = META_URL.match(metadata.url)
+        if match:
+            metadata.sitename = match[1]
+    if not metadata.tags:
+        metadata.tags = extract_catstags("tag", tree)
+    metadata.clean_and_trim()
+    return metadata
 
 
 def to_html(body: etree._Element) -> lxml.html.HtmlElement:
