@@ -81,6 +81,7 @@ EXTENSIONS = {
     "twin_crawler.extensions.resume.JobResume": 0,  # only with JOBDIR: crash (SIGKILL) resume without refetching stored pages
     "twin_crawler.extensions.private_jobdir.PrivateJobdir": 0,  # only with JOBDIR: queue files 0600 in a 0700 dir
     "twin_crawler.extensions.metrics.PrometheusMetrics": 510,  # off unless TWIN_METRICS_PORT is set
+    "twin_crawler.extensions.gcfreeze.GcFreeze": 0,  # startup objects frozen out of full collections (issue 14)
 }
 
 # --- twin-crawler (names are part of the interface: DESIGN.md) ---
