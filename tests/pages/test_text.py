@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-from twin_crawler.text import collapse_blank_lines, content_hash, fingerprint, is_near_duplicate, similarity
+import unicodedata
+import zlib
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from twin_crawler.text import (
+    _MARKUP,
+    _WORD,
+    SAMPLE_MODULUS,
+    SHINGLE,
+    collapse_blank_lines,
+    content_hash,
+    fingerprint,
+    fingerprint_normalised,
+    is_near_duplicate,
+    normalise_text,
+    similarity,
+)
 
 ARTICLE = " ".join(f"sentence number {i} talks about feature pipelines and streaming engines." for i in range(120))
 
@@ -27,3 +45,42 @@ def test_different_articles_are_not_near_duplicates() -> None:
 
 def test_collapse_blank_lines() -> None:
     assert collapse_blank_lines("a  \r\n\n\n\nb\n") == "a\n\nb"
+
+
+# The definitions the fast paths must equal (issue 14): the markup regex then ``\w`` runs; every position's shingle.
+def reference_normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join(_WORD.findall(_MARKUP.sub(" ", text).casefold()))
+
+
+def reference_fingerprint(normalised: str) -> list[int]:
+    words = normalised.split(" ")
+    if len(words) < SHINGLE:
+        return []
+    return sorted({zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1)
+                   if zlib.crc32(words[i].encode()) % SAMPLE_MODULUS == 0})
+
+
+MARKDOWNISH = st.lists(st.sampled_from([*"ab Zé_ß-*#`>[]()|~!.\n\t0İ］（）", "](", "![x](y)", "snake_case"]),
+                       max_size=80).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(MARKDOWNISH, st.text(max_size=200)))
+@example("[a link](https://x.example/p_q) and ![img](src) **bold** snake_case")
+@example("fullwidth ］（link） brackets: NFKC makes them markup")
+@example("a-](x) b_](y) ascii only")
+def test_normalise_text_equals_its_definition(text: str) -> None:
+    assert normalise_text(text) == reference_normalise(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["feature", "pipeline", "streams", "llm", "twin", "data", "vector", "x", "é"]), max_size=80))
+def test_fingerprint_equals_its_definition(words: list[str]) -> None:
+    normalised = " ".join(words)
+    assert fingerprint_normalised(normalised) == reference_fingerprint(normalised)
+
+
+def test_fingerprint_of_an_article_equals_its_definition() -> None:
+    normalised = normalise_text(ARTICLE)
+    assert fingerprint_normalised(normalised) == reference_fingerprint(normalised) != []
