@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
+import math
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -51,17 +51,22 @@ class AuthorCorpus(dict[str, Entry]):
         return self[link]
 
     def candidates(self, content_hash: str | None, fp: list[int]) -> list[str]:
-        """Links that can be twins of (content_hash, fp), in insertion order (the order a full scan would see)."""
+        """Links that can be twins of (content_hash, fp), in insertion order (the order a full scan would see):
+        those with the same hash, and those sharing at least ``NEAR_DUPLICATE × |samples|`` samples with ``fp``
+        (Jaccard >= t needs |A & B| >= t * |A | B| >= t * |A|)."""
         found = set(self._by_hash.get(content_hash, ()))
         samples = set(fp)
         if len(fp) >= 8:  # is_near_duplicate needs 8 samples on both sides
-            shared: Counter[str] = Counter()
-            for h in samples:
-                shared.update(self._by_sample.get(h, ()))
-            # Jaccard >= t needs |A & B| >= t * |A | B| >= t * |A|: boilerplate shared by every post of a blog
-            # makes most documents share a few samples, and comparing with each of them was O(n) per item again.
-            least = NEAR_DUPLICATE * len(samples) - 1e-9
-            found.update(link for link, count in shared.items() if count >= least)
+            least = math.ceil(NEAR_DUPLICATE * len(samples) - 1e-9)
+            # Prefix filter: a link sharing `least` samples has one among any len(samples) - least + 1 of them, so
+            # only the postings of that many samples, the rarest, are read; each link found is then counted exactly.
+            # Boilerplate shared by every post of a blog puts most documents in a few postings: counting every
+            # posting (a Counter over all of them) cost 0.4 ms per item at 2,000 documents, growing with the corpus.
+            postings = sorted((self._by_sample.get(h, ()) for h in samples), key=len)
+            seen: set[str] = set()
+            for posting in postings[: len(samples) - least + 1]:
+                seen.update(posting)
+            found.update(link for link in seen - found if len(samples.intersection(self[link][1])) >= least)
         return sorted(found, key=self._order.__getitem__)
 
 
