@@ -56,6 +56,8 @@ def test_second_run_inside_the_window_fetches_only_discovery_pages(
     # Fresh links are not fetched and count as unchanged (the document is known current), with the reason shown.
     assert totals.get("unchanged") == 2 and totals.get("new") == 1
     assert "unchanged/fresh=2" in second.report
+    # The feed's three links had their crawl-log entries read together, before their requests went out.
+    assert last_run(open_embedded)["stats"]["twin/incremental/prefetched"] == 3
 
     site.hits.clear()
     site.requests.clear()

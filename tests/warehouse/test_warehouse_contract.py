@@ -131,3 +131,28 @@ def test_the_uris_own_timeouts_win_over_the_defaults(nx_server: NxServer) -> Non
     finally:
         given.close()
         default.close()
+
+
+def test_find_by_links_reads_only_the_links_asked(open_backend: Callable[[], Any]) -> None:
+    w = open_backend()
+    w.set_by_links("crawl_log", [{"link": f"https://a.example/{i}", "crawled_ts": float(i)} for i in range(1200)])
+    asked = [f"https://a.example/{i}" for i in (3, 999, 1199, 3)] + ["https://a.example/missing"]
+    found = w.find_by_links("crawl_log", asked)
+    assert sorted(found) == ["https://a.example/1199", "https://a.example/3", "https://a.example/999"]
+    assert found["https://a.example/999"]["crawled_ts"] == 999.0
+    many = w.find_by_links("crawl_log", [f"https://a.example/{i}" for i in range(0, 1200, 2)])  # > one query's chunk
+    assert len(many) == 600
+    assert w.find_by_links("crawl_log", []) == {}
+
+
+def test_set_by_links_creates_and_updates_in_place(open_backend: Callable[[], Any]) -> None:
+    w = open_backend()
+    w.set_by_links("crawl_log", [{"link": "https://a.example/1", "etag": "a", "status": 200}])
+    first = w.get("crawl_log", "https://a.example/1")
+    assert isinstance(first["_id"], str) and len(first["_id"]) == 36
+    w.set_by_links("crawl_log", [{"_id": "ignored", "link": "https://a.example/1", "etag": "b"},
+                                 {"link": "https://a.example/2", "etag": "c"}])
+    again = w.get("crawl_log", "https://a.example/1")
+    assert (again["_id"], again["etag"], again["status"]) == (first["_id"], "b", 200)  # same document, kept fields
+    assert w.count("crawl_log") == 2
+    w.set_by_links("crawl_log", [])

@@ -54,6 +54,8 @@ ITEM_PIPELINES = {
 # A link's author (meta "twin_user": multi-author configs, distributed seeds) passes to child requests and items.
 SPIDER_MIDDLEWARES = {
     "twin_crawler.middlewares.authors.AuthorMiddleware": 950,
+    # Nearest the spider: a callback's content requests have their crawl-log entries read in one query (issue 14).
+    "twin_crawler.middlewares.incremental.CrawlLogPrefetch": 990,
     # Scrapy's URL length check (800) replaced by its subclass: a too-long link ends failed/url-too-long, not pending.
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "twin_crawler.middlewares.urllength.LedgerUrlLengthMiddleware": 800,

@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -48,6 +48,9 @@ def utcnow() -> datetime:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+LINKS_PER_QUERY = 500  # links named in one find_by_links query (SQLite allows 32,766 variables; MongoDB any)
 
 
 def doc_hash(doc: Mapping[str, Any]) -> str:
@@ -136,6 +139,19 @@ class Warehouse(ABC):
     def discard(self) -> None:
         """Close after a refused run; the embedded backend also removes the file it has just created."""
         self.close()
+
+    def find_by_links(self, collection: str, links: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """link -> its document, for those of ``links`` that have one: read through the ``link`` index, a chunk of
+        links per query (the backends override this per-link fallback)."""
+        return {link: found for link in dict.fromkeys(links) if (found := self.get(collection, link)) is not None}
+
+    def set_by_links(self, collection: str, docs: list[dict[str, Any]]) -> None:
+        """Set each document's fields on the document with its ``link``, created (with a new ``_id``) when missing;
+        fields not given are kept. One batch (the backends override this per-link fallback)."""
+        for doc in docs:
+            existing = self.get(collection, doc["link"])
+            fields = {k: v for k, v in doc.items() if k != "_id"}
+            self.replace(collection, {"link": doc["link"]}, {**(existing or {}), **fields})
 
     def upsert(self, collection: str, doc: dict[str, Any]) -> Outcome:
         return self.upsert_many(collection, [doc])[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from urllib.request import pathname2url
 from .base import (
     INSERT_ONLY_FIELDS,
     ITER_BATCH,
+    LINKS_PER_QUERY,
     Outcome,
     Warehouse,
     WarehouseUnavailable,
@@ -131,6 +132,37 @@ class EmbeddedWarehouse(Warehouse):
                 ).fetchone()
             return [_decode(json.loads(row[0]))] if row else []
         return [d for d in self._rows(collection) if all(d.get(k) == v for k, v in where.items())]
+
+    def find_by_links(self, collection: str, links: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(links))
+        with self._lock:
+            for start in range(0, len(unique), LINKS_PER_QUERY):  # through the (collection, link) index
+                chunk = unique[start : start + LINKS_PER_QUERY]
+                rows = self._db.execute(
+                    f"SELECT link, body FROM docs WHERE collection = ? AND link IN ({', '.join('?' * len(chunk))})",
+                    (collection, *chunk),
+                ).fetchall()
+                found.update((link, _decode(json.loads(body))) for link, body in rows)
+        return found
+
+    def set_by_links(self, collection: str, docs: list[dict[str, Any]]) -> None:
+        if not docs:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")  # one transaction (one WAL sync) for the batch, not one per link
+            try:
+                for doc in docs:
+                    row = self._db.execute(
+                        "SELECT body FROM docs WHERE collection = ? AND link = ?", (collection, doc["link"])
+                    ).fetchone()
+                    fields = {k: v for k, v in doc.items() if k != "_id"}
+                    merged = {**_decode(json.loads(row[0])), **fields} if row else {"_id": new_id(), **fields}
+                    self._write(collection, merged, replace=True)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def iter_documents(
         self, collection: str, where: Mapping[str, Any] | None = None, *, batch_size: int = ITER_BATCH

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from .base import (
     DOCUMENT_COLLECTIONS,
     INSERT_ONLY_FIELDS,
     ITER_BATCH,
+    LINKS_PER_QUERY,
     Outcome,
     Warehouse,
     WarehouseError,
@@ -168,6 +169,23 @@ class MongoWarehouse(Warehouse):
             return [_restore_dates(d) for d in self._db[collection].find(dict(where or {})).sort("_id", 1)]
         except PyMongoError as exc:
             raise WarehouseUnavailable(f"{self.description}: {type(exc).__name__}") from None
+
+    def find_by_links(self, collection: str, links: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(links))
+        with self._available():
+            for start in range(0, len(unique), LINKS_PER_QUERY):  # $in through the unique link index
+                for doc in self._db[collection].find({"link": {"$in": unique[start : start + LINKS_PER_QUERY]}}):
+                    found[doc["link"]] = _restore_dates(doc)
+        return found
+
+    def set_by_links(self, collection: str, docs: list[dict[str, Any]]) -> None:
+        if not docs:
+            return
+        ops = [UpdateOne({"link": doc["link"]}, {"$set": {k: v for k, v in doc.items() if k not in ("_id", "link")},
+                                                "$setOnInsert": {"_id": new_id()}}, upsert=True) for doc in docs]
+        with self._available():
+            self._db[collection].bulk_write(ops, ordered=True)  # in order: a link given twice ends as its last
 
     def iter_documents(
         self, collection: str, where: Mapping[str, Any] | None = None, *, batch_size: int = ITER_BATCH
