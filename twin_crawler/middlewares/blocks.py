@@ -10,7 +10,7 @@ from scrapy.http import Request, Response, TextResponse
 from twin_crawler.exceptions import TwinError
 from twin_crawler.extensions.ledger import ledger_of
 from twin_crawler.meta import ALLOW_STATUS, BROWSER_OK, LINK, PLATFORM
-from twin_crawler.pages.blocks import block_reason
+from twin_crawler.pages.blocks import ascii_view, block_reason
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +43,11 @@ class BlockDetectionMiddleware:
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get(ALLOW_STATUS) and response.status in request.meta[ALLOW_STATUS]:
             return response
-        body = response.text if isinstance(response, TextResponse) else ""
+        body, raw = "", None
+        if isinstance(response, TextResponse):
+            body, raw = response.text, ascii_view(response.body, response.encoding)
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-        reason = block_reason(response.status, headers, body, response.url)
+        reason = block_reason(response.status, headers, body, response.url, raw)
         if reason is None:
             return response
         if reason == "http-429":
