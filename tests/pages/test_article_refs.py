@@ -50,3 +50,27 @@ def test_furniture_links_and_images_are_not_candidates() -> None:
     refs = find_refs(parse_html(SYNTHETIC), "https://x.example/post")
     assert [href for href, _ in refs.links] == ["/in", "/self"]
     assert [image["src"] for image, _ in refs.images] == ["https://x.example/a.png"]
+
+
+ALL_PAGES = sorted((Path(__file__).parents[1] / "fixtures").rglob("*.html"))
+
+
+@pytest.mark.parametrize("path", ALL_PAGES, ids=[p.name for p in ALL_PAGES])
+def test_candidate_links_are_those_of_the_xpath(path: Path) -> None:
+    """find_refs walks the <body> for anchors (issue 14); the definition was ``//body//a[@href]``."""
+    from twin_crawler.pages.article_refs import CONTEXT, plain
+    from twin_crawler.pages.html import PageError
+
+    try:
+        tree = parse_html(path.read_bytes())
+    except PageError:
+        pytest.skip("not a readable page")
+    expected = []
+    definition = etree.XPath(f"//body//a[@href][{OUTSIDE_FURNITURE}]")
+    for a in definition(tree):
+        previous = a.getprevious()
+        before = (previous.tail if previous is not None else a.getparent().text) or ""
+        window = plain(before[-CONTEXT:] + a.text_content() + (a.tail or "")[:CONTEXT])
+        if len(window.split()) >= 3:
+            expected.append((str(a.get("href")), window))
+    assert find_refs(tree, "https://x.example/post").links == expected

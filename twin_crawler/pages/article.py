@@ -26,6 +26,7 @@ from .feeds import same_site
 from .html import (
     PageError,
     canonical_url,
+    head,
     html_language,
     iter_ld,
     ld_types,
@@ -110,30 +111,45 @@ def _words(el: lxml.html.HtmlElement) -> int:
     return len(el.text_content().split())
 
 
-def _blocks(tree: lxml.html.HtmlElement, main: lxml.html.HtmlElement | None) -> Blocks:
-    """Teasers (``<article>``s whose heading links elsewhere) and linked h2-h4 headings outside ``main``."""
+def _heading_links(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """``//h2//a[@href] | //h3//a[@href] | //h4//a[@href]`` not linking within the page, each once, read by walking
+    the headings (the union XPath walked the whole document three times)."""
+    found: dict[lxml.html.HtmlElement, None] = {}  # lxml keeps one proxy per node while it is referenced
+    for heading in head(tree).headings:
+        for a in heading.iter("a"):
+            href = a.get("href")
+            if href is not None and not href.startswith("#"):
+                found[a] = None
+    return list(found)
+
+
+def _blocks(articles: list[tuple[lxml.html.HtmlElement, int, bool]], links: list[lxml.html.HtmlElement],
+            main: lxml.html.HtmlElement | None) -> Blocks:
+    """Teasers (``<article>``s whose heading links elsewhere) and linked h2-h4 headings outside ``main``;
+    ``articles`` are (element, words, has a linked heading)."""
     def outside(el: lxml.html.HtmlElement) -> bool:
         return main is None or not (el is main or main in el.iterancestors() or el in main.iterancestors())
 
-    teasers = [a for a in tree.iter("article") if outside(a) and a.xpath(LINKED_HEADING)]
-    links = [a for a in tree.xpath("//h2//a[@href] | //h3//a[@href] | //h4//a[@href]")
-             if not a.get("href", "").startswith("#") and (main is None or main not in a.iterancestors())]
-    return Blocks(len(teasers), sum(_words(a) for a in teasers), len(links))
+    teasers = [(a, words) for a, words, linked in articles if linked and outside(a)]
+    heading_links = [a for a in links if main is None or main not in a.iterancestors()]
+    return Blocks(len(teasers), sum(words for _, words in teasers), len(heading_links))
 
 
 def read_signals(tree: lxml.html.HtmlElement) -> Signals:
+    """The page's signals (``tree``'s whole document, as ``//x`` reads it)."""
     article_ld = next(iter_ld(tree, ARTICLE_TYPES), None)
     listing = any(ld_types(o) & LISTING_TYPES for o in iter_ld(tree, LISTING_TYPES)) and article_ld is None
-    articles = [(a, _words(a)) for a in tree.iter("article")]
-    main, main_words = max(articles, key=lambda pair: pair[1]) if articles else (None, 0)
-    everywhere = _blocks(tree, None)
+    articles = [(a, _words(a), bool(a.xpath(LINKED_HEADING))) for a in head(tree).articles]
+    main, main_words = max(((a, words) for a, words, _ in articles), key=lambda pair: pair[1]) if articles else (None, 0)
+    links = _heading_links(tree)
+    everywhere = _blocks(articles, links, None)
     return Signals(
         article_ld=article_ld,
         listing_ld=listing,
         og_type=(meta(tree, "og:type") or "").lower() or None,
         published=meta(tree, "article:published_time", "datePublished", "date", "dc.date", "DC.date.issued"),
         main_words=main_words,
-        outside_main=_blocks(tree, main) if main is not None else everywhere,
+        outside_main=_blocks(articles, links, main) if main is not None else everywhere,
         everywhere=everywhere,
     )
 
@@ -200,7 +216,7 @@ class ArticlePage(Page):
         tree = self.tree
         return {
             "html_language": html_language(tree), "canonical": canonical_url(tree),
-            "base": str(tree.xpath("string((//base/@href)[1])")).strip() or None,
+            "base": (head(tree).base or "").strip() or None,
             "og_title": meta(tree, "og:title", "twitter:title"), "og_site_name": meta(tree, "og:site_name"),
             "description": meta(tree, "description", "og:description", "twitter:description"),
             "modified": meta(tree, "article:modified_time"), "author": meta(tree, "author", "article:author", "parsely-author"),

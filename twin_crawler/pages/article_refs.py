@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 import lxml.html
-from lxml import etree
 
 from .markdown import Image, canonical_link
 from .markdown_tree import default_src, is_web_url
@@ -23,7 +22,6 @@ FURNITURE_WORDS = ("comment", "sidebar", "menu", "footer", "share", "related", "
 _FURNITURE = " or ".join(f"contains(@class,'{c}') or contains(@id,'{c}')" for c in FURNITURE_WORDS)
 OUTSIDE_FURNITURE = f"not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::*[{_FURNITURE}])"
 """The definition ``Outside`` computes (the XPath evaluated per element repeats the test on every ancestor)."""
-_BODY_ANCHORS = etree.XPath("//body//a[@href]")
 
 
 class Outside:
@@ -93,55 +91,66 @@ class Refs:
 
 
 def find_refs(tree: lxml.html.HtmlElement, url: str) -> Refs:
-    """Every candidate link and image of the page (read before trafilatura prunes the tree)."""
+    """Every candidate link and image of the page (read before trafilatura prunes the tree), in one walk of the
+    ``<body>`` (lxml's HTML parser puts the one ``<body>`` under ``<html>``)."""
     refs = Refs()
+    body = tree.find("body")
+    if body is None:
+        return refs
     outside = Outside()
-    for a in (a for a in _BODY_ANCHORS(tree) if outside(a)):
-        previous = a.getprevious()
-        before = (previous.tail if previous is not None else a.getparent().text) or ""
-        window = plain(before[-CONTEXT:] + a.text_content() + (a.tail or "")[:CONTEXT])
-        if len(window.split()) >= 3:  # a lone word ("Python", "Mercurial") is a tag link
-            refs.links.append((str(a.get("href")), window))
-    refs.images = _images(tree, url, outside)
+    images = _Images(url, outside)
+    for el in body.iter("a", "img", *TEXT_BLOCKS):
+        if el.tag != "a":
+            images.see(el)
+        elif el.get("href") is not None and outside(el):
+            previous = el.getprevious()
+            before = (previous.tail if previous is not None else el.getparent().text) or ""
+            window = plain(before[-CONTEXT:] + el.text_content() + (el.tail or "")[:CONTEXT])
+            if len(window.split()) >= 3:  # a lone word ("Python", "Mercurial") is a tag link
+                refs.links.append((str(el.get("href")), window))
+    refs.images = images.found
     return refs
 
 
-def _images(tree: lxml.html.HtmlElement, url: str, outside: Outside) -> list[tuple[Image, str]]:
+class _Images:
     """Images outside furniture, each twice at most: placed by its caption, else by the end of the text block
     before it and by the start of the block after it (a lead image stands between the headline and the text).
-    A block's text is read only when an image needs it: most blocks of a page have no image beside them."""
-    found: list[tuple[Image, str]] = []
-    waiting: list[Image] = []
-    last = ""
-    unread: list[lxml.html.HtmlElement] = []  # text blocks since ``last`` was brought up to date
-    body = tree.find("body")
-    for el in body.iter("img", *TEXT_BLOCKS) if body is not None else []:
+    Fed the body's images and text blocks in document order; a block's text is read only when an image needs it:
+    most blocks of a page have no image beside them."""
+
+    def __init__(self, url: str, outside: Outside) -> None:
+        self.url, self.outside = url, outside
+        self.found: list[tuple[Image, str]] = []
+        self.waiting: list[Image] = []
+        self.last = ""
+        self.unread: list[lxml.html.HtmlElement] = []  # text blocks since ``last`` was brought up to date
+
+    def see(self, el: lxml.html.HtmlElement) -> None:
         if el.tag != "img":
-            if not waiting:
-                unread.append(el)
-                continue
+            if not self.waiting:
+                self.unread.append(el)
+                return
             text = _block_text(el)
             if text:
-                last, unread = text[-40:].lstrip(), []
-                found.extend((i, text[:40].rstrip()) for i in waiting)
-                waiting = []
-            continue
-        image = _image(el, url, outside)
+                self.last, self.unread = text[-40:].lstrip(), []
+                self.found.extend((i, text[:40].rstrip()) for i in self.waiting)
+                self.waiting = []
+            return
+        image = _image(el, self.url, self.outside)
         if image is None:
-            continue
-        for block in reversed(unread):  # the last block of three words or more before this image
+            return
+        for block in reversed(self.unread):  # the last block of three words or more before this image
             text = _block_text(block)
             if text:
-                last = text[-40:].lstrip()
+                self.last = text[-40:].lstrip()
                 break
-        unread = []
+        self.unread = []
         if image["caption"]:
-            found.append((image, plain(image["caption"])))
-            continue
-        if last:
-            found.append((image, last))
-        waiting.append(image)
-    return found
+            self.found.append((image, plain(image["caption"])))
+            return
+        if self.last:
+            self.found.append((image, self.last))
+        self.waiting.append(image)
 
 
 def _block_text(block: lxml.html.HtmlElement) -> str:

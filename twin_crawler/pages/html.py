@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,27 +57,67 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     return tree
 
 
-_METAS = etree.XPath("//meta")
-_last_metas: tuple[lxml.html.HtmlElement | None, dict[str, str]] = (None, {})
+@dataclass
+class Head:
+    """What pages read from a document's ``<meta>``, ``<link rel=canonical>``, ``<base>``, JSON-LD scripts,
+    ``<article>``s and h2-h4 headings, gathered in one walk over the tree (each XPath ``//x`` asked separately
+    walked the whole document: eight such walks cost ~0.8 ms of a blog page)."""
+
+    metas: dict[str, str] = field(default_factory=dict)
+    """name/property/itemprop -> the first non-empty value (``content=`` or ``value=``) carrying it, in order."""
+    canonical: str | None = None
+    """``//link[@rel='canonical']/@href`` (the first), stripped."""
+    base: str | None = None
+    """``string((//base/@href)[1])``, as written."""
+    ld: list[dict[str, Any]] = field(default_factory=list)
+    """Every JSON-LD object, ``@graph`` members flattened; broken blocks skipped."""
+    articles: list[lxml.html.HtmlElement] = field(default_factory=list)
+    """Every ``<article>``, in document order."""
+    headings: list[lxml.html.HtmlElement] = field(default_factory=list)
+    """Every ``<h2>``, ``<h3>`` and ``<h4>``, in document order."""
+
+
+_last_head: tuple[lxml.html.HtmlElement | None, Head] = (None, Head())
+
+
+def head(tree: lxml.html.HtmlElement) -> Head:
+    """The tree's ``Head``, read once (the last tree's is kept: a parser reads one page at a time, and reads it
+    before anything prunes the tree)."""
+    global _last_head
+    root = tree.getroottree().getroot()  # as ``//x`` from any element: the whole document
+    if _last_head[0] is root:
+        return _last_head[1]
+    found = Head()
+    metas = found.metas
+    for el in root.iter("meta", "link", "base", "script", "article", "h2", "h3", "h4"):
+        tag = el.tag
+        if tag in ("h2", "h3", "h4"):
+            found.headings.append(el)
+        elif tag == "article":
+            found.articles.append(el)
+        elif tag == "meta":
+            value = (el.get("content") or el.get("value") or "").strip()
+            if value:
+                for attr in ("property", "name", "itemprop"):
+                    key = el.get(attr)
+                    if key is not None and key not in metas:
+                        metas[key] = value
+        elif tag == "link":
+            if found.canonical is None and el.get("rel") == "canonical" and (href := el.get("href")) is not None:
+                found.canonical = href.strip()
+        elif tag == "base":
+            if found.base is None and (href := el.get("href")) is not None:
+                found.base = href
+        elif el.get("type") == "application/ld+json":
+            found.ld.extend(_ld_objects(el.text or ""))
+    _last_head = (root, found)
+    return found
 
 
 def metas(tree: lxml.html.HtmlElement) -> dict[str, str]:
     """name/property/itemprop -> the first non-empty value (``content=`` or ``value=``) of a ``<meta>`` carrying
-    it, in document order. Read once per tree (the last tree's map is kept: a parser reads one page at a time,
-    and its meta tags before anything prunes the tree)."""
-    global _last_metas
-    if _last_metas[0] is tree:
-        return _last_metas[1]
-    found: dict[str, str] = {}
-    for el in _METAS(tree):
-        value = (el.get("content") or el.get("value") or "").strip()
-        if value:
-            for attr in ("property", "name", "itemprop"):
-                key = el.get(attr)
-                if key is not None and key not in found:
-                    found[key] = value
-    _last_metas = (tree, found)
-    return found
+    it, in document order."""
+    return head(tree).metas
 
 
 def meta(tree: lxml.html.HtmlElement, *names: str) -> str | None:
@@ -85,22 +126,24 @@ def meta(tree: lxml.html.HtmlElement, *names: str) -> str | None:
     return next((found[name] for name in names if name in found), None)
 
 
+def _ld_objects(text: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return []
+    objects: list[dict[str, Any]] = []
+    for obj in data if isinstance(data, list) else [data]:
+        if isinstance(obj, dict):
+            objects.append(obj)
+            graph = obj.get("@graph")
+            if isinstance(graph, list):
+                objects.extend(g for g in graph if isinstance(g, dict))
+    return objects
+
+
 def json_ld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, ``@graph`` members flattened; broken blocks are skipped."""
-    objects: list[dict[str, Any]] = []
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "")
-        except (json.JSONDecodeError, RecursionError):
-            continue
-        stack = data if isinstance(data, list) else [data]
-        for obj in stack:
-            if isinstance(obj, dict):
-                objects.append(obj)
-                graph = obj.get("@graph")
-                if isinstance(graph, list):
-                    objects.extend(g for g in graph if isinstance(g, dict))
-    return objects
+    return head(tree).ld
 
 
 def ld_types(obj: dict[str, Any]) -> set[str]:
@@ -168,5 +211,4 @@ def html_language(tree: lxml.html.HtmlElement) -> str | None:
 
 
 def canonical_url(tree: lxml.html.HtmlElement) -> str | None:
-    hrefs = tree.xpath("//link[@rel='canonical']/@href")
-    return str(hrefs[0]).strip() if hrefs else None
+    return head(tree).canonical
