@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -95,6 +96,7 @@ def _valid_host(netloc: str, hostname: str, text: str) -> str:
     return host
 
 
+@lru_cache(maxsize=8192)  # pure; a site's navigation links are asked on every one of its pages (~8 per page)
 def canonicalize(url: str) -> str:
     """One link per page: lower-case scheme/host (IDNA), default port, userinfo and fragment dropped, tracking
     parameters removed; then w3lib's ``canonicalize_url`` for what it does well: percent-encoding (``%7E`` = ``~``,
