@@ -96,7 +96,7 @@ asyncio.run(main())
 
 
 def test_workers_of_a_sigkilled_crawl_exit_on_their_own() -> None:
-    """A crawl killed with SIGKILL cannot close its pool: its workers notice they are orphaned and exit."""
+    """A crawl killed with SIGKILL cannot close its pool: its workers read end-of-file on their socket and exit."""
     import signal
     import subprocess
     import sys
@@ -110,7 +110,7 @@ def test_workers_of_a_sigkilled_crawl_exit_on_their_own() -> None:
     finally:
         owner.send_signal(signal.SIGKILL)
         owner.wait()
-    deadline = time.monotonic() + 20  # a bounded poll: the worker checks its parent every ORPHAN_POLL seconds
+    deadline = time.monotonic() + 20  # a bounded poll for the worker's exit
     while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in children)
