@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -97,7 +98,6 @@ asyncio.run(main())
 
 def test_workers_of_a_sigkilled_crawl_exit_on_their_own() -> None:
     """A crawl killed with SIGKILL cannot close its pool: its workers read end-of-file on their socket and exit."""
-    import signal
     import subprocess
     import sys
 
@@ -129,6 +129,119 @@ def test_a_worker_that_dies_is_replaced_and_the_page_parsed_in_process() -> None
     first, after, crashes = asyncio.run(go())
     assert first == "parsed https://x.example/crash in-process"
     assert after == ("https://x.example/next", True) and crashes == 1  # a new worker took the next page
+
+
+def test_a_worker_killed_with_pages_queued_has_each_parsed_once_in_process(tmp_path: Path) -> None:
+    """SIGKILL on a worker busy with one page and holding three more: all four come back, each parsed once in the
+    crawl process (none lost, none twice), and a new worker takes the next page."""
+    urls = [f"https://x.example/{i}" for i in range(4)]
+
+    async def go() -> tuple[list[tuple[str, bool]], tuple[str, bool], int, list[int], list[int]]:
+        pool = ParsePool(1, max_pending=4)
+        try:
+            tasks = [asyncio.ensure_future(pool.run(pool_tasks.hold, url, str(tmp_path), os.getpid())) for url in urls]
+            deadline = time.monotonic() + 30
+            while not (tmp_path / "started-0").exists() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)  # a bounded poll: the worker holds page 0, pages 1-3 wait in its socket
+            killed = pool.children()
+            os.kill(killed[0], signal.SIGKILL)
+            done = await asyncio.gather(*tasks)
+            after = await pool.run(pool_tasks.echo_pid, "https://x.example/next", os.getpid())
+            return done, after, pool.crashes, killed, pool.children()
+        finally:
+            pool.close()
+
+    done, after, crashes, killed, now = asyncio.run(go())
+    assert done == [(url, False) for url in urls]  # every page answered by the crawl process
+    calls = (tmp_path / "calls").read_text(encoding="utf-8").splitlines()
+    assert sorted(line for line in calls if line.endswith(" crawl")) == [f"{url} crawl" for url in urls]  # once each
+    assert [line for line in calls if line.endswith(" worker")] == [f"{urls[0]} worker"]  # the queued never started
+    assert after == ("https://x.example/next", True) and crashes == 1
+    assert len(killed) == 1 and len(now) == 1 and now != killed and not alive(killed[0])  # replaced and reaped
+
+
+def test_pages_in_flight_across_two_workers_come_back_to_their_callers() -> None:
+    """Forty pages in flight at once over two workers, bodies from 1 KB to 1.2 MB each way (more than a socket
+    takes in one write or gives in one read): each caller gets its own page's answer, and both workers took pages."""
+    bodies = [f"page {i};".encode() * (100 + 15_000 * (i % 9)) for i in range(40)]
+    urls = [f"https://x.example/{i}" for i in range(40)]
+
+    async def go() -> tuple[list[tuple[str, bytes, int, int]], list[int]]:
+        pool = ParsePool(2, max_pending=40)
+        try:
+            results = await asyncio.gather(*(pool.run(pool_tasks.echo_body, url, body, tag=i)
+                                             for i, (url, body) in enumerate(zip(urls, bodies, strict=True))))
+            return list(results), pool.children()
+        finally:
+            pool.close()
+
+    results, children = asyncio.run(go())
+    assert [r[:3] for r in results] == [(url, body, i) for i, (url, body) in enumerate(zip(urls, bodies, strict=True))]
+    assert len(children) == 2 and {r[3] for r in results} == set(children)
+
+
+def test_an_exception_raised_in_the_worker_reaches_the_caller_intact() -> None:
+    """An exception of the page's function is no crash: same type, message (and reason) as in-process; the worker
+    lives on."""
+    async def go() -> tuple[list[BaseException], int, list[int], list[int]]:
+        pool = ParsePool(1)
+        try:
+            await pool.run(pool_tasks.echo_pid, "https://x.example/first", os.getpid())
+            before = pool.children()
+            caught = []
+            for fn in (pool_tasks.raise_value_error, pool_tasks.raise_not_an_article):
+                try:
+                    await pool.run(fn, "https://x.example/page")
+                except Exception as exc:
+                    caught.append(exc)
+            return caught, pool.crashes, before, pool.children()
+        finally:
+            pool.close()
+
+    caught, crashes, before, after = asyncio.run(go())
+    assert [(type(exc), str(exc)) for exc in caught] == [
+        (ValueError, "cannot read https://x.example/page"),
+        (NotAnArticle, "index-page: https://x.example/page lists 12 posts")]
+    assert isinstance(caught[1], NotAnArticle) and caught[1].reason == "index-page"
+    assert "raise_value_error" in str(caught[0].__cause__)  # the worker's traceback, as the cause
+    assert crashes == 0 and before == after
+
+
+def test_a_worker_imports_the_preload_not_scrapy_and_ignores_sigint() -> None:
+    """A worker is not a copy of the crawl's ``__main__``: the parser's modules, not Scrapy; Ctrl-C is the
+    crawl's to handle."""
+    async def go() -> tuple[bool, bool, bool, list[int], list[int]]:
+        pool = ParsePool(1)
+        try:
+            scrapy = await pool.run(pool_tasks.imported, "https://x.example/a", "scrapy")
+            trafilatura = await pool.run(pool_tasks.imported, "https://x.example/b", "trafilatura")
+            before = pool.children()
+            os.kill(before[0], signal.SIGINT)
+            here = await pool.run(pool_tasks.imported, "https://x.example/c", "twin_crawler.parse_worker")
+            return scrapy, trafilatura, here, before, pool.children()
+        finally:
+            pool.close()
+
+    scrapy, trafilatura, here, before, after = asyncio.run(go())
+    assert (scrapy, trafilatura, here) == (False, True, True)
+    assert before == after  # SIGINT left it alone
+
+
+def test_close_with_a_page_in_flight_stops_the_worker_and_the_page_is_parsed_here(tmp_path: Path) -> None:
+    async def go() -> tuple[tuple[str, bool], list[int], int]:
+        pool = ParsePool(1)
+        held = asyncio.ensure_future(pool.run(pool_tasks.hold, "https://x.example/held", str(tmp_path), os.getpid()))
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "started-held").exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)  # a bounded poll: the worker holds the page (and never gets "release")
+        children = pool.children()
+        pool.close()
+        pool.close()  # idempotent
+        return await held, children, pool.crashes
+
+    result, children, crashes = asyncio.run(go())
+    assert result == ("https://x.example/held", False) and crashes == 0
+    assert len(children) == 1 and not alive(children[0])  # stopped and reaped by close()
 
 
 def test_a_page_that_kills_the_parser_twice_is_a_parser_crash() -> None:
