@@ -1,8 +1,8 @@
 """Issue 14's measurements: the parse pool (8: pages/s, 9: glue with the workers' CPU, 10: a plain Scrapy +
 trafilatura peer, 11: identical content) and the warehouse's cost as it grows (12).
 
-CPU of a crawl comes from ``wait4`` on the crawl process: the parser workers are its spawned children, joined when
-the pool closes, so their CPU is inside the crawl's figure (the child's reaped children are in its rusage).
+CPU of a crawl comes from ``wait4`` on the crawl process: the parser workers are its children, reaped when the pool
+closes, so their CPU is inside the crawl's figure (the child's reaped children are in its rusage).
 """
 
 from __future__ import annotations
