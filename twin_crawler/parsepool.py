@@ -190,7 +190,11 @@ class ParsePool:
         async with self._slots:
             if self.closed:  # closed while this page waited for a slot
                 return fn(url, *args, **kwargs)
-            future = self._submit(loop, fn, url, args, kwargs)
+            try:
+                future = self._submit(loop, fn, url, args, kwargs)
+            except OSError as exc:  # no worker could start (out of processes or descriptors): the page is parsed here
+                logger.warning("no parser process could start (%s): parsing %s in the crawl process", exc, url)
+                return fn(url, *args, **kwargs)
             try:
                 result: T = await future
                 return result

@@ -340,3 +340,20 @@ def test_the_extension_shares_by_setting_and_reports_what_the_crawl_process_pars
     extension.engine_stopped()
     assert extension.pool.closed
     assert crawler.stats.get_value("twin/parse_pool/in_crawl") == 3
+
+
+def test_a_worker_that_cannot_start_leaves_the_page_to_the_crawl_process() -> None:
+    """Out of file descriptors, no socket pair for a worker: the page is parsed in the crawl process, not failed."""
+    import resource
+
+    async def go() -> tuple[str, bool]:
+        pool = ParsePool(1)
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")), hard))  # nothing more opens
+        try:
+            return await pool.run(pool_tasks.echo_pid, "https://x.example/1", os.getpid())
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            pool.close()
+
+    assert asyncio.run(go()) == ("https://x.example/1", False)
