@@ -1,7 +1,7 @@
-"""The text convention as first built: the prepared lxml tree serialised, re-parsed by BeautifulSoup (lxml's HTML
-parser under it) and converted by markdownify 1.2 with the convention's options, then ``tidy``. A copy, in the
-tests, of ``markdown.convert`` as it stands: the reference a direct lxml writer must equal byte for byte
-(tests/pages/test_markdown_writer.py).
+"""The text convention as it was built before the direct writer: the prepared lxml tree serialised, re-parsed by
+BeautifulSoup (lxml's HTML parser under it) and converted by markdownify 1.2 with the convention's options. Kept
+here, in the tests only, as the reference the writer (twin_crawler/pages/markdown_writer.py) must equal byte for
+byte (tests/pages/test_markdown_writer.py). beautifulsoup4 and markdownify are dev dependencies for this reason.
 """
 
 from __future__ import annotations

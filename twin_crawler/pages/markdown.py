@@ -5,9 +5,10 @@ Every platform parser ends here (Substack ``body_html``, Medium Apollo paragraph
 headings, paragraphs, lists, emphasis, blockquotes, fenced code (with its language when the source names it) and
 tables. Links are reduced to their text and collected into ``links``; images are removed and collected into
 ``images``; a caption, being the author's words, stays as a paragraph. Platform furniture is described by a
-``Rules`` value that lives beside each platform's parser. Built on markdownify rather than trafilatura's own
-markdown: on the recorded bodies the two cost about the same (0.9-1.2x), and only markdownify keeps code-fence
-languages and ``>`` quotes (benchmarks, measurement 7).
+``Rules`` value that lives beside each platform's parser. The dialect is markdownify's rather than trafilatura's
+own markdown: only markdownify kept code-fence languages and ``>`` quotes (benchmarks, measurement 7). It was first
+built on BeautifulSoup + markdownify; ``markdown_writer`` now writes the same markdown, byte for byte, straight from
+the prepared lxml tree (tests/pages/test_markdown_writer.py holds it to that path, kept in the tests).
 """
 
 from __future__ import annotations
@@ -16,23 +17,22 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
-from bs4 import BeautifulSoup, Tag
 from lxml import etree
-from markdownify import MarkdownConverter
 
 from twin_crawler.urls import LinkError, canonicalize
 
 from .html import FRAGMENT_PARSER, PageError
 from .markdown_tree import BLOCKS, clean_tree, flatten_layout_tables, has_class, merge_inline, take_images
+from .markdown_writer import Writer
 
 Image = dict[str, str]
 # Header permalinks and footnote back-arrows: decorations that repeat nothing of the author's text.
 DECORATION_TEXT = re.compile(r"^\s*(#|¶|§|🔗|↩|↩︎|↑|⤴|\^)\s*$")
 LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight|brush:?)-?([A-Za-z0-9_+#.-]{1,30})(?:\s|$)")
+CLASS_TOKEN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -63,33 +63,6 @@ class Converted:
     markdown: str
     links: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
-
-
-class _Converter(MarkdownConverter):
-    """markdownify with the convention's choices: ATX headings, ``-`` bullets, no escaping (text for a language
-    model reads better unescaped), source line wrapping undone; links and images were taken out before."""
-
-    def __init__(self) -> None:
-        super().__init__(heading_style="ATX", bullets="-", escape_underscores=False, escape_asterisks=False,
-                         escape_misc=False, strip_document="strip", code_language_callback=_language,
-                         wrap=True, wrap_width=None)  # wrap without a width: source line breaks become spaces
-
-    def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
-        return ""  # images were collected before conversion; an image left here is decoration
-
-
-class _Tag(Tag):
-    """A BeautifulSoup tag whose ``find_parent(name)`` walks the parents comparing names. markdownify asks every
-    tag ``find_parent('pre')``; bs4 answers through a new filter object per call (a third of markdownify's time
-    on the corpus). Any other query goes to bs4."""
-
-    def find_parent(self, name: Any = None, attrs: Any = None, **kwargs: Any) -> Any:
-        if not isinstance(name, str) or attrs or kwargs:
-            return super().find_parent(name, attrs, **kwargs)
-        node = self.parent
-        while node is not None and node.name != name:
-            node = node.parent
-        return node
 
 
 def take_links(root: lxml.html.HtmlElement, base_url: str, boilerplate: re.Pattern[str] | None) -> list[str]:
@@ -123,18 +96,22 @@ def canonical_link(base_url: str, href: str) -> str | None:
         return None
 
 
-def _language(el: Any) -> str | None:
-    """The language a ``<pre>`` (or its ``<code>``) names: ``language-x``/``lang-x`` classes, ``data-lang``."""
-    for node in (el, el.find("code")):
+def _language(el: etree._Element) -> str | None:
+    """The language a ``<pre>`` (or its first ``<code>``) names: ``data-lang``-like attributes, ``language-x``/
+    ``lang-x`` classes (the class read as BeautifulSoup split it, tokens joined by one space)."""
+    for node in (el, next(el.iterdescendants("code"), None)):
         if node is None:
             continue
         for attr in ("data-lang", "data-language", "data-code-block-lang", "lang"):
             if node.get(attr):
                 return str(node.get(attr)).strip().lower() or None
-        match = LANGUAGE.search(" ".join(node.get("class") or []))
+        match = LANGUAGE.search(" ".join(CLASS_TOKEN.findall(node.get("class") or "")))
         if match and match.group(1).lower() not in ("none", "plaintext", "text", "nohighlight"):
             return match.group(1).lower()
     return None
+
+
+WRITER = Writer(_language)
 
 
 def parse_fragment(html: str) -> lxml.html.HtmlElement:
@@ -159,8 +136,7 @@ def convert(body: lxml.html.HtmlElement | str, base_url: str = "", rules: Rules 
     flatten_layout_tables(root)
     links = take_links(root, base_url, rules.boilerplate)
     merge_inline(root)
-    soup = BeautifulSoup(lxml.html.tostring(root, encoding="unicode"), "lxml", element_classes={Tag: _Tag})
-    return Converted(tidy(_Converter().convert_soup(soup), rules.boilerplate), links, images)
+    return Converted(tidy(WRITER.write(root), rules.boilerplate), links, images)
 
 
 def _blocks_only(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:

@@ -1,4 +1,4 @@
-"""Tree work of the text convention before markdownify runs: furniture removal and image collection (lxml)."""
+"""Tree work of the text convention before its markdown is written: furniture removal and image collection (lxml)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def clean_tree(root: lxml.html.HtmlElement, classes: frozenset[str], xpath: str,
         el.tag = headings.get(el.tag, el.tag)
     for inline in list(root.iter("strong", "em", "b", "i", "span")):
         if len(inline) == 0 and not (inline.text or "").strip() and inline.getparent() is not None:
-            inline.drop_tag()  # ``<strong> </strong>`` between words: markdownify would drop the space with it
+            inline.drop_tag()  # ``<strong> </strong>`` between words: markdownify's rules would drop the space with it
     for br in list(root.iter("br")):
         if any(a.tag == "pre" for a in br.iterancestors()):
             br.tail = "\n" + (br.tail or "")
