@@ -38,8 +38,8 @@ PROJECT_PRELOAD = ("twin_crawler.pages", "twin_crawler.parse_tasks", "twin_crawl
 PRELOAD = (
     "scrapy", "scrapy.cmdline", "scrapy.crawler", "scrapy.http", "scrapy.spiders", "scrapy.core.engine",
     "scrapy.core.downloader.contextfactory", "scrapy.core.downloader.handlers.http11", "scrapy.utils.test",
-    "scrapy.shell", "aiohttp", "aiohttp.web", "git", "trafilatura", "itemadapter", "pymongo", "lxml.html", "bs4",
-    "markdownify", "pydantic", "tldextract", "prometheus_client", "twisted.conch.telnet",
+    "scrapy.shell", "aiohttp", "aiohttp.web", "git", "trafilatura", "itemadapter", "pymongo", "lxml.html",
+    "pydantic", "tldextract", "prometheus_client", "twisted.conch.telnet",
 )
 
 
