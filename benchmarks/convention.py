@@ -4,12 +4,18 @@ Bodies are the recorded fixtures of tests/fixtures (Substack ``body_html``, Medi
 DOM sections, LinkedIn Pulse bodies, whole blog pages for the generic path). Each body is converted by the old
 converter (benchmarks/baseline, copied from before issue 11), by the new one, and — for the choice the issue asks
 about — by trafilatura's own markdown on the same body; interleaved per repetition, timed with process CPU.
+
+``python -m benchmarks.convention --writer [ROUNDS]`` times ``convert`` itself against its first build
+(BeautifulSoup + markdownify, kept as the tests' reference in tests/helpers/markdown_reference.py; dev extra) on
+every body the page objects convert from the fixtures and on 200 corpus pages: old and new alternate per body, the
+order flipping every body and round, process CPU per call.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -147,6 +153,39 @@ def measure(reps: int) -> Section:
     return section
 
 
+def writer_vs_reference(rounds: int = 5, pages: int = 200) -> Section:
+    """``convert`` (direct writer) against its BeautifulSoup + markdownify build, same bodies, interleaved."""
+    helpers = str(FIX.parent / "helpers")
+    if helpers not in sys.path:  # the reference lives with the tests (the old path is kept nowhere else)
+        sys.path.insert(0, helpers)
+    from convention_inputs import corpus_inputs, fixture_inputs
+    from markdown_reference import reference_convert
+
+    section = Section("7b. Text convention: direct writer vs BeautifulSoup + markdownify (same bodies)",
+                      ["bodies", "n", "old ms/body", "new ms/body", "new/old", "identical"])
+    groups = (("fixtures (every converted body)", fixture_inputs()), (f"corpus ({pages} pages)", corpus_inputs(pages)))
+    for name, inputs in groups:
+        totals = [0.0, 0.0]
+        same = True
+        for round_ in range(rounds):
+            for i, item in enumerate(inputs):
+                sides = [(0, reference_convert), (1, convert)]
+                if (i + round_) % 2:
+                    sides.reverse()
+                outs = []
+                for k, fn in sides:
+                    start = time.process_time()
+                    outs.append(fn(item.body, item.base_url, item.rules))
+                    totals[k] += time.process_time() - start
+                same = same and outs[0] == outs[1]
+        n = len(inputs) * rounds
+        section.rows.append([name, str(len(inputs)), f"{1000 * totals[0] / n:.3f}", f"{1000 * totals[1] / n:.3f}",
+                             f"{totals[1] / totals[0]:.2f}x", "yes" if same else "NO"])
+    section.notes = [f"{rounds} rounds; old = tests/helpers/markdown_reference.py (the convention's first build), "
+                     "new = twin_crawler/pages/markdown.py; the tree preparation and tidy run on both sides."]
+    return section
+
+
 def run(reps: int = 10) -> dict[str, Any]:
     """Measurement 7 alone: ``.venv/bin/python -m benchmarks.convention`` prints its table."""
     section = measure(reps)
@@ -155,4 +194,8 @@ def run(reps: int = 10) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    run()
+    if "--writer" in sys.argv:
+        args = [a for a in sys.argv[1:] if a != "--writer"]
+        print(writer_vs_reference(int(args[0]) if args else 5).markdown())
+    else:
+        run()
