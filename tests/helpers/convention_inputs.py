@@ -80,7 +80,8 @@ def fixture_inputs() -> list[Input]:
         page = medium.MediumPostPage("https://medium.com/p/x", path.read_bytes())
         dom = page._dom_root
         if dom is not None:  # the DOM path even where the Apollo state has the text
-            out.append(Input(f"medium/{path.name} (dom)", copy.deepcopy(dom), "https://medium.com/p/x", medium_text.DOM))
+            out.append(Input(f"medium/{path.name} (dom)", copy.deepcopy(dom), "https://medium.com/p/x",
+                             medium_text.DOM))
     for path in sorted((FIXTURES / "medium").glob("*.xml")):
         with captured(f"medium/{path.name}", out):
             _try(lambda p=path: parse_feed(p.read_bytes()).entries)

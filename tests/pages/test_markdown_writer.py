@@ -69,7 +69,8 @@ def differences(inputs: list[Input]) -> list[str]:
             out.append(f"{item.source}: a tag named like a markdownify attribute")
         if WRITER.write(root) != reference_markdown(root):
             out.append(f"{item.source}: markdown before tidy")
-        if convert(item.body, item.base_url, item.rules) != reference_convert(item.body, item.base_url, item.rules):
+        converted = convert(item.body, item.base_url, item.rules)
+        if converted != reference_convert(item.body, item.base_url, item.rules):
             out.append(f"{item.source}: Converted")
     return out
 
@@ -125,7 +126,8 @@ ATTRIBUTES: dict[str, list[str]] = {
           'title="T &quot;q&quot;"', 'href="https://example.com/a" title="t"', 'href="mailto:x@y.z"'],
     "pre": ['class="language-python"', 'class="lang-js extra"', 'data-lang="Go "', 'class="nohighlight"',
             'class="brush: ruby"', 'lang="sh"', 'class="highlight-c\xa0x"', 'data-lang=""'],
-    "code": ["data-lang", "class", 'class="language-rust"', 'class="hljs language-ts"', 'data-language="SQL"', 'class="text"'],
+    "code": ["data-lang", "class", 'class="language-rust"', 'class="hljs language-ts"', 'data-language="SQL"',
+             'class="text"'],
     "ol": ["start", 'start="3"', 'start="0"', 'start="x"', 'start=""', 'start="10"', 'start="-2"', 'start="٣"'],
     "td": ["colspan", 'colspan="2"', 'colspan="0"', 'colspan="x"', 'colspan="1001"'],
     "th": ['colspan="3"', 'colspan=""'],
@@ -155,7 +157,8 @@ def _element(draw: Callable[[Any], Any], children: st.SearchStrategy[list[str]])
     return f"<{tag}{attributes}>{inner}{close}"
 
 
-LEAF = TEXT | st.sampled_from(["<!-- c -->", "<!---->", "<br>", "<hr>", "<img src='https://example.com/x.png'>"])
+LEAF = TEXT | st.sampled_from(["<!-- c -->", "<!---->", "<!-- -->", "<!--\n-->", "<br>", "<hr>",
+                                "<img src='https://example.com/x.png'>"])
 NODES = st.recursive(LEAF, lambda children: _element(st.lists(children, max_size=5)), max_leaves=40)
 FRAGMENTS = st.lists(NODES, min_size=1, max_size=6).map("".join)
 
@@ -172,7 +175,10 @@ def _structure(el: etree._Element, preserve: bool = False) -> list[Any]:
 
     children: list[Any] = [string(el.text)] if el.text else []
     for child in el:
-        children.append(_structure(child, preserve) if isinstance(child.tag, str) else ("#comment", child.text or ""))
+        if isinstance(child.tag, str):
+            children.append(_structure(child, preserve))
+        else:
+            children.append(("#comment", string(child.text or "")))
         if child.tail:
             children.append(string(child.tail))
     attributes = {k: " ".join(v.split()) if k == "class" else v for k, v in el.attrib.items()}
@@ -180,11 +186,11 @@ def _structure(el: etree._Element, preserve: bool = False) -> list[Any]:
 
 
 def _soup_structure(node: Any) -> list[Any]:
-    """BeautifulSoup's tree in ``_structure``'s form (its ``class`` is a list; blank comments read back as one space)."""
+    """BeautifulSoup's tree in ``_structure``'s form (``class`` is a list there)."""
     children: list[Any] = []
     for child in node.children:
         if isinstance(child, Comment):
-            children.append(("#comment", str(child).strip() and str(child)))
+            children.append(("#comment", str(child)))
         elif isinstance(child, NavigableString):
             children.append(str(child))
         else:
