@@ -56,7 +56,8 @@ class TwinBaseSpider(scrapy.Spider):
         self.author_cache = AuthorCache()
         self.link_authors: dict[str, str] = {}  # route link -> author name, for multi-author configs
         self.routes: list[Route] = []
-        self.host_platforms: dict[str, str] = {}
+        self.host_platforms: dict[str, str] = {}  # host -> platform sniffed from its pages ("article": none)
+        self._plain_pages: dict[str, int] = {}  # host -> pages in a row sniffed as no platform's
         self.crawls: dict[str, PlatformCrawl] = self.platform_crawls()
 
     @property
