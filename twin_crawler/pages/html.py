@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -37,6 +38,28 @@ def html_parser(**options: Any) -> lxml.html.HTMLParser:
 FRAGMENT_PARSER = html_parser()
 """lxml.html's default parser with the C lookup, for ``markdown.parse_fragment`` (the one place fragments are parsed)."""
 _DOCUMENT_PARSER = html_parser(remove_comments=True, no_network=True, huge_tree=False)  # one for every page, as lxml's own
+
+
+_UTF8_PARSER = html_parser(remove_comments=True, no_network=True, huge_tree=False, encoding="utf-8")
+# What libxml2 reports for bytes that are not the encoding it was told: the bytes path then gives way to the text.
+_ENCODING_ERRORS = frozenset({"ERR_INVALID_ENCODING", "ERR_INVALID_CHAR", "ERR_UNSUPPORTED_ENCODING",
+                              "ERR_UNKNOWN_ENCODING"})
+
+
+def parse_utf8(body: bytes) -> lxml.html.HtmlElement | None:
+    """``parse_html(body.decode("utf-8", "replace"))``, parsed from the bytes: no decode to a Python string, and no
+    conversion of that string back by lxml (0.22 ms of a 146 KB page). None when the shortcut cannot promise the
+    same tree, and the caller parses the text: a byte-order mark, a NUL byte, no markup at all, past the size cap,
+    or bytes libxml2 finds are not UTF-8 (the text path's replacement characters are then what counts)."""
+    if len(body) > MAX_HTML_BYTES or b"<" not in body or b"\x00" in body or body.startswith(codecs.BOM_UTF8):
+        return None
+    try:
+        tree = lxml.html.document_fromstring(body, parser=_UTF8_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    if tree is None or any(e.domain_name == "I18N" or e.type_name in _ENCODING_ERRORS for e in _UTF8_PARSER.error_log):
+        return None
+    return tree
 
 
 def parse_html(html: str | bytes) -> lxml.html.HtmlElement:

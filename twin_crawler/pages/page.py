@@ -9,15 +9,16 @@ here knows Scrapy: a parse-pool worker, a test or a benchmark builds a page from
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Self
 from urllib.parse import urlsplit
 
 import lxml.html
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom
 
-from .html import parse_html
+from .html import parse_html, parse_utf8
 
 
 def domain_of(url: str, missing: str = "-") -> str:
@@ -47,8 +48,26 @@ class Page:
 
     @cached_property
     def tree(self) -> lxml.html.HtmlElement:
-        """The parsed document (``PageError`` when it is empty, not HTML, or too large)."""
+        """The parsed document (``PageError`` when it is empty, not HTML, or too large). A body that ``text``
+        would decode as UTF-8 is parsed from its bytes when that gives the same tree (``parse_utf8``)."""
+        if isinstance(self.body, bytes) and "text" not in self.__dict__ and self._decodes_as_utf8():
+            tree = parse_utf8(self.body)
+            if tree is not None:
+                return tree
         return parse_html(self.text)
+
+    def _decodes_as_utf8(self) -> bool:
+        """``text`` would decode the body as UTF-8: w3lib's choice in ``html_to_unicode`` (a byte-order mark, else
+        the given or declared charset, else the body's ``<meta>``, else UTF-8), made without decoding."""
+        assert isinstance(self.body, bytes)
+        if read_bom(self.body)[0] is not None:
+            return False
+        content_type = f"charset={self.encoding}" if self.encoding else self.headers.get("content-type", "")
+        encoding = http_content_type_encoding(content_type) or html_body_declared_encoding(self.body) or "utf-8"
+        try:
+            return codecs.lookup(encoding).name == "utf-8"
+        except LookupError:
+            return False
 
     @property
     def domain(self) -> str:
