@@ -23,7 +23,7 @@ from twin_crawler import settings as defaults
 from twin_crawler.extensions.parsepool import pool_of
 from twin_crawler.items import Article
 from twin_crawler.meta import ALLOW_STATUS, DISCOVERY, LINK, SEED
-from twin_crawler.pages.article import ArticlePage, NotAnArticle, PageError
+from twin_crawler.pages.article import NotAnArticle, PageError
 from twin_crawler.pages.blocks import header
 from twin_crawler.pages.byline import names_someone_else
 from twin_crawler.pages.discovery import Discovery, is_feed_or_sitemap, listing_scope, read_listing_page
@@ -101,8 +101,8 @@ class ArticleCrawl(TwinBaseSpider):
         """The page's article, read in a worker of the parse pool when there is one (the body crosses, not the
         text, and the item comes back)."""
         pool = pool_of(self.crawler)
-        if pool.workers == 0:
-            return ArticlePage(response.url, response.text, min_words=floor).to_item(author, link)
+        if pool.workers == 0:  # the body and its encoding, as a worker gets them (parsed from the bytes when UTF-8)
+            return parse_tasks.article(response.url, response.body, response.encoding, floor, author, link)
         self.crawler.stats.inc_value("twin/parse_pool/pages")
         return await pool.run(parse_tasks.article, response.url, response.body, response.encoding, floor, author, link)
 
