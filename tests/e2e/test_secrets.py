@@ -42,6 +42,28 @@ def test_log_records_are_scrubbed_message_args_and_tracebacks(monkeypatch: pytes
     assert hits(text) == []
 
 
+def test_only_records_some_handler_writes_are_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records below every live handler's level are written by nobody and left as they are (issue 14: Scrapy's
+    per-request DEBUG lines at INFO); a record a handler writes is scrubbed before any handler sees it."""
+    import weakref
+
+    monkeypatch.setenv("GITHUB_TOKEN", SECRETS["GITHUB_TOKEN"])
+    logscrub.install()
+    info, warning = logging.StreamHandler(), logging.StreamHandler()
+    info.setLevel(logging.INFO)
+    warning.setLevel(logging.WARNING)
+    monkeypatch.setattr(logging, "_handlerList", [weakref.ref(info), weakref.ref(warning)])
+    logger = logging.getLogger("twin_crawler.tests.floor")
+    factory = logging.getLogRecordFactory()
+    line = f"token {SECRETS['GITHUB_TOKEN']}"
+    debug = factory(logger.name, logging.DEBUG, __file__, 1, "%s", (line,), None)
+    written = factory(logger.name, logging.INFO, __file__, 1, "%s", (line,), None)
+    assert debug.getMessage() == line  # nobody writes it
+    assert written.getMessage() == "token ***"
+    info.setLevel(logging.NOTSET)  # a handler that writes everything: everything is scrubbed
+    assert factory(logger.name, logging.DEBUG, __file__, 1, "%s", (line,), None).getMessage() == "token ***"
+
+
 def github_api(site: LoopbackSite) -> None:
     repos = [{"full_name": "octo/tools", "owner": {"login": "octo"}, "html_url": f"{site.url}/octo/tools",
               "fork": False, "default_branch": "main", "size": 1}]

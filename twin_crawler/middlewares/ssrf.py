@@ -21,6 +21,7 @@ import logging
 import re
 import socket
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -96,6 +97,7 @@ def literal_address(host: str) -> IPAddress | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for every request: a crawl's few hosts are parsed once each
 def host_refusal(host: str, allow_loopback: bool) -> str | None:
     """``ssrf-<kind>`` when ``host`` is refused without resolving it (literal address or localhost name)."""
     host = host.lower().rstrip(".")

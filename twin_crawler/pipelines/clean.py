@@ -37,6 +37,13 @@ def drop(crawler: Crawler, item: Document, reason: str, message: str) -> Dropped
     return Dropped(reason, f"{reason}: {item.link} ({message})")
 
 
+def _set(model: Any, field: str, value: str) -> None:
+    """Assign a cleaned string only when cleaning changed it: each assignment to a model re-validates it
+    (``validate_assignment``), and most text arrives clean."""
+    if getattr(model, field) != value:
+        setattr(model, field, value)
+
+
 class CleanPipeline:
     """Refuses what is not a typed document, normalises text fields, fills ``author_id`` and the hashes."""
 
@@ -84,15 +91,15 @@ class CleanPipeline:
     @staticmethod
     def _clean_text(item: Document) -> None:
         if item.title is not None:
-            item.title = clean_line(item.title)
+            _set(item, "title", clean_line(item.title))
         if isinstance(item, Article):
-            item.content.Content = collapse_blank_lines(trim_link_texts(strip_controls(item.content.Content)))
-            item.content.Title = clean_line(item.content.Title)
-            item.content.Subtitle = clean_line(item.content.Subtitle)
+            _set(item.content, "Content", collapse_blank_lines(trim_link_texts(strip_controls(item.content.Content))))
+            _set(item.content, "Title", clean_line(item.content.Title))
+            _set(item.content, "Subtitle", clean_line(item.content.Subtitle))
             if item.byline is not None:
-                item.byline = clean_line(item.byline)
+                _set(item, "byline", clean_line(item.byline))
         elif isinstance(item, Post):
-            item.content.text = collapse_blank_lines(trim_link_texts(strip_controls(item.content.text)))
+            _set(item.content, "text", collapse_blank_lines(trim_link_texts(strip_controls(item.content.text))))
         # Repository text is stored byte-exact: never touched here.
 
     async def _author_id(self, full_name: str) -> str:
