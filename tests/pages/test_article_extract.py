@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from lxml import etree
 from trafilatura import bare_extraction
+from trafilatura.metadata import extract_catstags
 
 from twin_crawler.pages import article_text
 from twin_crawler.pages.article import ArticlePage
-from twin_crawler.pages.article_text import Needs, extract
+from twin_crawler.pages.article_text import Needs, extract, page_tags
 from twin_crawler.pages.html import PageError, parse_html
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -96,3 +97,38 @@ def test_the_pruned_tree_is_not_the_page_tree() -> None:
     scripts = len(parse_html(html).xpath("//script"))
     assert scripts > 0
     assert len(page.tree.xpath("//script")) == scripts  # parsed again, not the tree trafilatura pruned
+
+
+# SYNTHETIC: every rule of trafilatura's TAGS_XPATHS, nested and repeated containers, a first rule whose links are
+# not tag pages (the next rule answers), class values that only start or only contain the words.
+TAG_PAGES = {
+    "div.tags": '<div class="tags"><a href="/tag/python/">Python</a><a href="/tag/llm/">LLM</a></div>',
+    "p.entry-tags": '<p class="entry-tags-list"><a href="/tags/rust">Rust</a></p>',
+    "div.meta-nested": '<div class="meta-info"><div class="tagcloud"><a href="/tag/a/">A</a></div><a href="/tag/a/">A</a>'
+                       '<a href="/tag/b/">B</a></div>',
+    "row then topics": '<div class="row"><a href="/about/">About</a></div><span class="post-topics">'
+                       '<a href="/tag/data/">Data</a></span>',
+    "entry-meta": '<footer class="entry-meta"><a href="/category/x/">X</a><a href="/tagies/y/">Y</a></footer>',
+    "tags-links": '<span class="cat tags-links"><a href="/tag/z/">Z</a><a>no href</a></span>',
+    "not a rule": '<div class="Tags"><a href="/tag/no/">No</a></div><div class="x-tags"><a href="/tag/no2/">No</a></div>',
+    "none": "<p>no tags at all</p>",
+}
+
+
+@pytest.mark.parametrize("html", list(TAG_PAGES.values()), ids=list(TAG_PAGES))
+def test_page_tags_equal_trafilaturas_on_synthetic_pages(html: str) -> None:
+    tree = parse_html(f"<html><body><article><p>Some text.</p>{html}</article></body></html>")
+    assert page_tags(tree) == extract_catstags("tag", tree)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[str(p.relative_to(FIXTURES)) for p in PAGES])
+def test_page_tags_equal_trafilaturas_on_fixtures(path: Path) -> None:
+    tree = parse_html(readable(path))
+    assert page_tags(tree) == extract_catstags("tag", tree)
+
+
+def test_synthetic_tag_pages_find_tags() -> None:
+    """The synthetic pages are not vacuous: most have tags, in trafilatura's order."""
+    found = {name: page_tags(parse_html(f"<html><body>{html}</body></html>")) for name, html in TAG_PAGES.items()}
+    assert found["div.tags"] == ["Python", "LLM"] and found["row then topics"] == ["Data"]
+    assert found["div.meta-nested"] == ["A", "B"] and found["not a rule"] == [] and found["none"] == []
