@@ -134,6 +134,10 @@ _META_CLASS = re.compile(r"^(?:tag|postmeta|meta)")
 _TAG_LINK = re.compile(r"/tag(?:y|ies|s)?/")
 
 
+_RULE_STARTS = ("tag", "entry-tags", "row", "jp-relatedposts", "entry-utility", "postmeta", "meta", "entry-meta")
+"""What a class value starts with when one of the rules below can hold (else only ``topics``/``tags-links`` in it)."""
+
+
 def _tag_rules(value: str, tag: str) -> tuple[bool, bool, bool, bool]:
     return (tag == "div" and value == "tags",
             tag == "p" and value.startswith("entry-tags"),
@@ -147,8 +151,11 @@ def page_tags(tree: lxml.html.HtmlElement) -> list[str]:
     containers hold a link to a tag page gives the tags. A test holds it to trafilatura's on every fixture."""
     containers: tuple[list[Any], ...] = ([], [], [], [])
     for value in _CLASSES(tree):
+        text = str(value)
+        if not (text.startswith(_RULE_STARTS) or "topics" in text or "tags-links" in text):
+            continue  # no rule can hold (most of a page's classes): the element is not even looked at
         element = value.getparent()
-        for rule, hit in zip(containers, _tag_rules(str(value), element.tag), strict=True):
+        for rule, hit in zip(containers, _tag_rules(text, element.tag), strict=True):
             if hit:
                 rule.append(element)
     results: list[str] = []
