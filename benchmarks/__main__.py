@@ -40,13 +40,14 @@ class Plan:
     pool_reps: int = 2  # interleaved crawl repetitions of measurements 8-10
     growth: tuple[int, ...] = (0, 20_000, 100_000)  # existing documents (measurement 12)
     growth_batch: int = 2000
+    growth_reps: int = 3  # interleaved repetitions of measurement 12
 
 
 FULL = Plan(pages=2000, reps=3, extraction_reps=2, warehouse_items=20_000, scaleout_reps=2, repo_files=2000,
             frontier=(50, 2000), frontier_pages=1000, frontier_compare=False, profile_pages=200)
 QUICK = Plan(pages=120, reps=2, extraction_reps=2, warehouse_items=1000, scaleout_reps=1, repo_files=200,
              frontier=(5, 400), frontier_pages=200, frontier_compare=True, profile_pages=60,
-             convention_reps=3, pool_reps=1, growth=(0, 2000, 10_000), growth_batch=500)
+             convention_reps=3, pool_reps=1, growth=(0, 2000, 10_000), growth_batch=500, growth_reps=1)
 
 
 def main() -> None:
@@ -65,16 +66,16 @@ def main() -> None:
         corpus = build(plan.pages)
         print(f"corpus: {len(corpus.pages)} pages, {corpus.total_bytes() / 1e6:.0f} MB", flush=True)
         with corpus_site(corpus) as site, Nx(work / "nx") as nx:
-            extraction = suite_crawl.run_extraction(corpus, site.origin, plan.extraction_reps) if only & {1, 2, 9} else []
+            extraction = suite_crawl.run_extraction(corpus, site.origin, plan.extraction_reps) if 2 in only else []
             pooled: dict[int, Section] = {}
 
             def pool_step(number: int) -> Section:  # 8, 9 and 10 come from one set of interleaved crawls
                 if not pooled:
-                    pooled.update(zip((8, 9, 10), suite_pool.pool(corpus, site, nx, plan.pool_reps, work, extraction), strict=True))
+                    pooled.update(zip((8, 9, 10), suite_pool.pool(corpus, site, nx, plan.pool_reps, work), strict=True))
                 return pooled[number]
 
             steps = [
-                (1, lambda: suite_crawl.throughput(corpus, site, nx, plan.reps, work, extraction, plan.profile_pages)),
+                (1, lambda: suite_crawl.throughput(corpus, site, nx, plan.reps, work, plan.profile_pages)),
                 (2, lambda: suite_crawl.extraction_cost(extraction)),
                 (3, lambda: suite_more.scale_out(corpus, site, nx, work, plan.scaleout_reps)),
                 (4, lambda: suite_more.warehouse_writes(nx, plan.warehouse_items, plan.reps)),
@@ -86,7 +87,7 @@ def main() -> None:
                 (9, lambda: pool_step(9)),
                 (10, lambda: pool_step(10)),
                 (11, lambda: suite_pool.identical(corpus, site.origin)),
-                (12, lambda: suite_pool.upsert_growth(nx, work, plan.growth, plan.growth_batch, plan.pool_reps)),
+                (12, lambda: suite_pool.upsert_growth(nx, work, plan.growth, plan.growth_batch, plan.growth_reps)),
             ]
             for number, step in steps:
                 if number in only:

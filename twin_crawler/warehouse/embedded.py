@@ -59,6 +59,9 @@ class EmbeddedWarehouse(Warehouse):
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA busy_timeout=10000")
+            # 64 MB of page cache (default 2 MB): the link index of a 100,000-document warehouse stays in memory, so
+            # upserting into it costs what it costs into an empty one (wall 1.31 -> 1.0x, benchmarks measurement 12).
+            self._db.execute("PRAGMA cache_size=-65536")
         except (OSError, sqlite3.Error) as exc:
             raise WarehouseUnavailable(f"cannot open {self.description}: {exc}") from None
         self.ensure_indexes()
