@@ -37,7 +37,7 @@ class Plan:
     frontier_compare: bool  # also run the frontier crawl without JOBDIR
     profile_pages: int
     convention_reps: int = 10  # passes over the fixture bodies (measurement 7)
-    pool_reps: int = 2  # interleaved crawl repetitions of measurements 8-10
+    pool_reps: int = 3  # interleaved crawl repetitions of measurements 8-10
     growth: tuple[int, ...] = (0, 20_000, 100_000)  # existing documents (measurement 12)
     growth_batch: int = 2000
     growth_reps: int = 3  # interleaved repetitions of measurement 12
