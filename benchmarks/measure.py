@@ -100,6 +100,13 @@ class Summary:
         return f"{self.median:.{digits}g} ±{self.spread * 100:.0f}%"
 
 
+def bracketed(points: list[float]) -> list[float]:
+    """Each repetition's baseline from the baselines measured before and after it (``reps + 1`` points, the one
+    after a repetition being the one before the next): their mean, so that a machine that slows down or speeds up
+    during a repetition weighs on its baseline as on the crawls it divides."""
+    return [(before + after) / 2 for before, after in zip(points, points[1:])]
+
+
 def ratios(a: list[float], b: list[float]) -> Summary:
     """Per-repetition ratios a[i] / b[i] (each pair measured back to back, so noise mostly cancels)."""
     return Summary([x / y for x, y in zip(a, b, strict=True) if y])

@@ -7,7 +7,7 @@ from pathlib import Path
 from . import crawl
 from .corpus import Corpus
 from .extraction import ExtractionRep, direct_pass, one_pass
-from .measure import ChildRun, Summary, ratios
+from .measure import ChildRun, Summary, bracketed, ratios
 from .report import Section
 from .server import Site
 from .services import Nx
@@ -27,9 +27,12 @@ def throughput(corpus: Corpus, site: Site, nx: Nx, reps: int, work: Path, profil
     emb: list[ChildRun] = []
     mongo: list[ChildRun] = []
     traf: list[float] = []
-    for rep in range(reps):  # interleaved, so a noisy minute hits every variant alike
+    for rep in range(reps + 1):  # interleaved, so a noisy minute hits every variant alike
+        # The baseline before each repetition, and once more after the last (measure.bracketed).
         bare.append(crawl.bare(urls, work))
         traf.append(direct_pass(corpus, site.origin))  # the baseline's other half, in the same minute
+        if rep == reps:
+            break
         emb.append(crawl.full(site, work / f"emb{rep}", n))
         if rep < max(1, reps - 1):  # one fewer: the full run must fit in ~15 minutes
             mongo.append(crawl.full(site, work / f"nx{rep}", n, mongo_uri=nx.uri()))
@@ -41,8 +44,8 @@ def throughput(corpus: Corpus, site: Site, nx: Nx, reps: int, work: Path, profil
                     ["(b) trafilatura alone (in-process, same bodies)", Summary([n / t for t in traf]).fmt(),
                      Summary([t / n * 1000 for t in traf]).fmt(), Summary(traf).fmt(), "-"]]
     section.rows += [_row(f"ablation (1 run): full embedded {label}", [run], n) for label, run in ablations]
-    # Each repetition's baseline: its bare fetch + trafilatura alone timed right after it (in-process).
-    budget = [b.cpu + t for b, t in zip(bare, traf, strict=True)]
+    # Each repetition's baseline: the mean of the bare fetch + trafilatura alone (in-process) timed before and after it.
+    budget = bracketed([b.cpu + t for b, t in zip(bare, traf, strict=True)])
     r_emb = ratios([r.cpu for r in emb], budget)
     r_nx = ratios([r.cpu for r in mongo], budget[: len(mongo)])
     ok = max(r_emb.median, r_nx.median) <= 1.2

@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a top-level package of the check
 from benchmarks.convention import measure  # noqa: E402
 from benchmarks.corpus import MAX_BYTES, MIN_BYTES, build  # noqa: E402
 from benchmarks.extraction import one_pass  # noqa: E402
-from benchmarks.measure import Summary, ratios  # noqa: E402
+from benchmarks.measure import Summary, bracketed, ratios  # noqa: E402
 from benchmarks.server import corpus_site  # noqa: E402
 
 
@@ -48,6 +48,7 @@ def test_summary_median_and_spread() -> None:
     s = Summary([1.0, 2.0, 4.0])
     assert s.median == 2.0 and s.spread == 1.5
     assert ratios([2.0, 4.0], [1.0, 2.0]).values == [2.0, 2.0]
+    assert bracketed([1.0, 3.0, 4.0]) == [2.0, 3.5]  # each repetition's baseline: the mean of the two around it
 
 
 def test_text_convention_measurement_runs_on_the_fixtures() -> None:
