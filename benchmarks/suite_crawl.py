@@ -56,6 +56,7 @@ def throughput(corpus: Corpus, site: Site, nx: Nx, reps: int, work: Path, profil
         "root via its feed and sitemap; the bare spider fetches the same {0} URLs.".format(len(urls)),
         "CPU = user + sys of the crawl process (all threads, from wait4), process start-up included in every variant.",
         "the nx-27017 server's own CPU is not in the crawl's figure (it is a separate process, as MongoDB would be).",
+        "baseline per repetition: the mean of the bare fetch + trafilatura alone (in-process) timed before it and after it.",
     ]
     section.notes += _profile_notes(site, corpus, work, profile_pages)
     return section
