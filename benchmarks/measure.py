@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import subprocess
@@ -104,7 +105,7 @@ def bracketed(points: list[float]) -> list[float]:
     """Each repetition's baseline from the baselines measured before and after it (``reps + 1`` points, the one
     after a repetition being the one before the next): their mean, so that a machine that slows down or speeds up
     during a repetition weighs on its baseline as on the crawls it divides."""
-    return [(before + after) / 2 for before, after in zip(points, points[1:])]
+    return [(before + after) / 2 for before, after in itertools.pairwise(points)]
 
 
 def ratios(a: list[float], b: list[float]) -> Summary:
