@@ -12,7 +12,7 @@ PIECES = ["<p>", "</p>", "<script>x</script>", " ", "enable", "Enable", " javasc
           " javascrİpt", "requires", "requıres", "require", "request", " java", "please ", "to continue", "words here",
           "<title>Just a moment...</title>", "cf-challenge", "é", "—", "İ", "ß", "\u2028"]
 PAGES = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
-ENCODINGS = st.sampled_from(["utf-8", "cp1252", "latin-1", "ascii", "iso-8859-2"])
+ENCODINGS = st.sampled_from(["utf-8", "cp1252", "latin-1", "ascii", "iso-8859-2", "cp1254", "iso-8859-9"])
 
 
 def as_fetched(text: str, encoding: str) -> tuple[str, bytes]:
@@ -25,6 +25,7 @@ def as_fetched(text: str, encoding: str) -> tuple[str, bytes]:
 @given(PAGES, ENCODINGS)
 @example("<p>Please enable JavaScript to continue.</p>", "utf-8")
 @example("<p>This app requıres javaſcript.</p>", "utf-8")
+@example("<p>This app requıres javascript.</p>", "cp1254")  # ı is one byte (0xFD) in the Turkish code page
 def test_block_reason_is_the_same_with_the_raw_view(text: str, encoding: str) -> None:
     body, raw = as_fetched(text, encoding)
     view = ascii_view(raw, encoding)

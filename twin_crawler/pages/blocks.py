@@ -86,8 +86,9 @@ def _has_js_notice(body: str) -> bool:
 
 
 # What a notice needs in the raw body: " java" (no letter of it has a non-ASCII case variant), after "enable" (nor
-# any of these) or "requ" + i/İ/ı + "re" + s/ſ (the case variants of i and s that ``(?i)`` matches, in UTF-8).
-_REQUIRES_JAVA = re.compile(rb"requ(?:i|\xc4\xb0|\xc4\xb1)re(?:s|\xc5\xbf)? java")
+# any of these) or "requ" + i + "re" + s, where ``(?i)`` also matches İ/ı for i and ſ for s: any non-ASCII bytes
+# stand for those (one byte in a single-byte code page such as cp1254's İ, two in UTF-8).
+_REQUIRES_JAVA = re.compile(rb"requ(?:i|[\x80-\xff]{1,2})re(?:s|[\x80-\xff]{1,2})? java")
 
 
 def _may_have_js_notice(raw: bytes) -> bool:
