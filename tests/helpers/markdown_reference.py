@@ -6,7 +6,6 @@ byte (tests/pages/test_markdown_writer.py). beautifulsoup4 and markdownify are d
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -23,11 +22,8 @@ from twin_crawler.pages.markdown import (
     SPLIT_EMPHASIS,
     Converted,
     Rules,
-    _blocks_only,
-    parse_fragment,
-    take_links,
+    prepare,
 )
-from twin_crawler.pages.markdown_tree import clean_tree, flatten_layout_tables, merge_inline, take_images
 
 
 class ReferenceConverter(MarkdownConverter):
@@ -98,14 +94,7 @@ def reference_tidy(markdown: str, boilerplate: re.Pattern[str] | None = None) ->
 
 
 def reference_convert(body: lxml.html.HtmlElement | str, base_url: str = "", rules: Rules = GENERIC) -> Converted:
-    """``markdown.convert`` as it was: the same tree preparation, then BeautifulSoup + markdownify, then ``tidy``
-    as it was."""
-    root = parse_fragment(body) if isinstance(body, str) else copy.deepcopy(body)
-    clean_tree(root, rules.drop_classes, rules.drop_xpath, rules.headings)
-    if rules.blocks_only:
-        root = _blocks_only(root)
-    images = take_images(root, base_url, rules.image_src)
-    flatten_layout_tables(root)
-    links = take_links(root, base_url, rules.boilerplate)
-    merge_inline(root)
+    """``markdown.convert`` as it was: the same tree preparation (``markdown.prepare``), then BeautifulSoup +
+    markdownify, then ``tidy`` as it was."""
+    root, links, images = prepare(body, base_url, rules)
     return Converted(reference_tidy(reference_markdown(root), rules.boilerplate), links, images)

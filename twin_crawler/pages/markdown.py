@@ -129,6 +129,14 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement:
 
 def convert(body: lxml.html.HtmlElement | str, base_url: str = "", rules: Rules = GENERIC) -> Converted:
     """The convention's markdown of ``body`` (an element, copied first, or an HTML fragment)."""
+    root, links, images = prepare(body, base_url, rules)
+    return Converted(tidy(WRITER.write(root), rules.boilerplate), links, images)
+
+
+def prepare(body: lxml.html.HtmlElement | str, base_url: str = "", rules: Rules = GENERIC
+            ) -> tuple[lxml.html.HtmlElement, list[str], list[Image]]:
+    """The tree ``convert`` writes its markdown from (furniture gone, links reduced to their text, images taken
+    out), with the links and the images."""
     root = parse_fragment(body) if isinstance(body, str) else copy.deepcopy(body)
     clean_tree(root, rules.drop_classes, rules.drop_xpath, rules.headings)
     if rules.blocks_only:
@@ -137,7 +145,7 @@ def convert(body: lxml.html.HtmlElement | str, base_url: str = "", rules: Rules 
     flatten_layout_tables(root)
     links = take_links(root, base_url, rules.boilerplate)
     merge_inline(root)
-    return Converted(tidy(WRITER.write(root), rules.boilerplate), links, images)
+    return root, links, images
 
 
 def _blocks_only(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:

@@ -177,29 +177,25 @@ def _collapse(strings: list[str]) -> str:
     return "".join(out)
 
 
-def _chomp(text: str) -> tuple[str, str, str]:
-    prefix = " " if text and text[0] == " " else ""
-    suffix = " " if text and text[-1] == " " else ""
-    return prefix, suffix, text.strip()
-
-
-def _inline(markup: str) -> Convert:
+def _chomped(write: Callable[[etree._Element, str, str, str], str]) -> Convert:
+    """markdownify's inline conversions (``chomp``): inside <pre>/<code> the text as it is, nothing for blank text,
+    else ``write(el, prefix, text, suffix)`` of the stripped text and the one space it had at each end."""
     def convert(writer: Writer, el: etree._Element, text: str, flags: int) -> str:
         if flags & NOFORMAT:
             return text
-        prefix, suffix, text = _chomp(text)
-        if not text:
-            return ""
-        return prefix + markup + text + markup + suffix
+        prefix = " " if text and text[0] == " " else ""
+        suffix = " " if text and text[-1] == " " else ""
+        text = text.strip()
+        return write(el, prefix, text, suffix) if text else ""
     return convert
 
 
-def _a(writer: Writer, el: etree._Element, text: str, flags: int) -> str:
-    if flags & NOFORMAT:
-        return text
-    prefix, suffix, text = _chomp(text)
-    if not text:
-        return ""
+def _inline(markup: str) -> Convert:
+    return _chomped(lambda el, prefix, text, suffix: prefix + markup + text + markup + suffix)
+
+
+@_chomped
+def _a(el: etree._Element, prefix: str, text: str, suffix: str) -> str:
     href = el.get("href")
     title = el.get("title")
     if text.replace(r"\_", "_") == href and not title:
@@ -223,12 +219,8 @@ def _br(writer: Writer, el: etree._Element, text: str, flags: int) -> str:
     return "  \n" + text
 
 
-def _code(writer: Writer, el: etree._Element, text: str, flags: int) -> str:
-    if flags & NOFORMAT:
-        return text
-    prefix, suffix, text = _chomp(text)
-    if not text:
-        return ""
+@_chomped
+def _code(el: etree._Element, prefix: str, text: str, suffix: str) -> str:
     ticks = max((len(run) for run in BACKTICKS.findall(text)), default=0)
     if ticks > 0:
         text = " " + text + " "
