@@ -58,9 +58,9 @@ def one_pass(corpus: Corpus, origin: str, rep: int) -> ExtractionRep:
 
 def direct_pass(corpus: Corpus, origin: str) -> float:
     """CPU seconds of trafilatura alone over every page (this process, the page decoded first, not timed): the
-    glue ratios' baseline, timed once per crawl repetition, between its crawls, so that a slow minute of this
-    shared machine weighs on the baseline as on the crawls it divides (timed once, apart, it once came out 20%
-    slow and flattered every ratio)."""
+    glue ratios' baseline, timed before every crawl repetition and after the last (``measure.bracketed``), so that
+    a slow minute of this shared machine weighs on the baseline as on the crawls it divides (timed once, apart, it
+    once came out 20% slow and flattered every ratio)."""
     clock = time.process_time
     total = 0.0
     gc.collect()

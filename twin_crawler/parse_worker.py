@@ -14,7 +14,6 @@ Frames, both on one Unix stream socket:
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import pickle
@@ -26,13 +25,14 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from twin_crawler.gctune import tune
+
 CALL = struct.Struct("<III")
 REPLY = struct.Struct("<IIB")
-# After the preload: gc.freeze() keeps its ~44,000 objects out of full collections, and a young generation of 10,000
-# allocations (default 700) collects every ~60 pages instead of every 2 (most of a page's objects die by refcount).
-# Time in collections (gc.callbacks), 600 corpus pages: 0.133 ms/page by default, 0.080 frozen, 0.051 with the
-# threshold too (of ~10 ms); peak RSS +1.7 MB.
-GC_THRESHOLD = (10_000, 10, 10)
+# After the preload, gctune.tune(): gc.freeze() keeps its ~44,000 objects out of full collections, and a young
+# generation of 10,000 allocations (default 700) collects every ~60 pages instead of every 2. Time in collections
+# (gc.callbacks), 600 corpus pages: 0.133 ms/page by default, 0.080 frozen, 0.051 with the threshold too (of
+# ~10 ms); peak RSS +1.7 MB.
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
@@ -97,9 +97,7 @@ def main(fd: int, preload: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl process decides when the pool stops
     for module in filter(None, preload.split(",")):
         importlib.import_module(module)
-    gc.collect()
-    gc.freeze()  # what the preload built lives as long as the worker: no collection walks it again
-    gc.set_threshold(*GC_THRESHOLD)
+    tune()  # what the preload built lives as long as the worker: no collection walks it again
     serve(socket.socket(fileno=fd))
     sys.stdout.flush()
     sys.stderr.flush()

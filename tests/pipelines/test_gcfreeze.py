@@ -10,7 +10,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.signalmanager import SignalManager
 
-from twin_crawler.extensions.gcfreeze import YOUNG_THRESHOLD, GcFreeze
+from twin_crawler.extensions.gcfreeze import GcFreeze
+from twin_crawler.gctune import YOUNG_THRESHOLD
 
 
 def new_crawler() -> Any:
@@ -40,3 +41,17 @@ def test_a_stop_without_a_start_changes_nothing() -> None:
     before = gc.get_threshold()
     crawler.signals.send_catch_log(signals.engine_stopped)
     assert gc.get_threshold() == before
+
+
+def test_what_someone_else_froze_before_the_start_stays_frozen() -> None:
+    crawler = new_crawler()
+    extension = GcFreeze.from_crawler(crawler)  # noqa: F841 - signal handlers are weak references: kept alive here
+    gc.freeze()  # a process that froze its own start-up (a fork server) before the engine started
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        crawler.signals.send_catch_log(signals.engine_started)
+        crawler.signals.send_catch_log(signals.engine_stopped)
+        assert gc.get_freeze_count() >= frozen  # not unfrozen under it
+    finally:
+        gc.unfreeze()

@@ -5,9 +5,10 @@ Twisted, trafilatura, lxml, pydantic and pymongo, and the spider's settings and 
 all of them at every full collection, and a 2,000-page crawl triggered a dozen: 1.0 s of its CPU, with another
 0.6 s in the younger generations (measured with ``gc.callbacks``; benchmarks/RESULTS.md, section 9). So, once the
 engine is up, the extension collects once, moves what survives into the permanent generation (``gc.freeze()``,
-which full collections skip), and raises the young generation's threshold from 700 to ``YOUNG_THRESHOLD``
-allocations, so fewer collections run (cycles are still collected; at most that many more objects wait for it).
-Both are undone when the engine stops, so a process that runs several crawls (the tests) ends as it began.
+which full collections skip), and raises the young generation's threshold from 700 to
+``gctune.YOUNG_THRESHOLD`` allocations, so fewer collections run (``gctune.tune``, which the parse workers run
+too). Both are undone when the engine stops, so a process that runs several crawls (the tests) ends as it began;
+objects someone else froze before the engine started stay frozen (``gc`` cannot unfreeze only some).
 Disable it as any Scrapy extension: ``EXTENSIONS = {"twin_crawler.extensions.gcfreeze.GcFreeze": None}``.
 """
 
@@ -18,16 +19,7 @@ import gc
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-YOUNG_THRESHOLD = 10_000
-
-
-def tune() -> tuple[int, int, int]:
-    """Freeze what lives now and raise the young generation's threshold; returns the thresholds it replaced."""
-    before = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_THRESHOLD, before[1], before[2])
-    return before
+from twin_crawler.gctune import tune
 
 
 class GcFreeze:
@@ -35,6 +27,7 @@ class GcFreeze:
 
     def __init__(self, crawler: Crawler) -> None:
         self._before: tuple[int, int, int] | None = None
+        self._unfreeze = False  # nothing was frozen before the engine started: stop unfreezes
         crawler.signals.connect(self.engine_started, signal=signals.engine_started)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
@@ -43,10 +36,12 @@ class GcFreeze:
         return cls(crawler)
 
     def engine_started(self) -> None:
+        self._unfreeze = gc.get_freeze_count() == 0  # else someone froze first: gc cannot unfreeze only ours
         self._before = tune()
 
     def engine_stopped(self) -> None:
         if self._before is not None:
             gc.set_threshold(*self._before)
-            gc.unfreeze()
+            if self._unfreeze:
+                gc.unfreeze()
             self._before = None
